@@ -1,0 +1,354 @@
+"""All file access: listing and reading inputs, staging Parquet parts, the manifest, the lock and the atomic commit.
+
+Output layout (every name starting with `.` or `_` is invisible to `pd.read_parquet`):
+
+    OUTPUT/<table>           -> .current/<table>        fixed relative symlinks, one per table
+    OUTPUT/.current          -> .snapshots/<snapshot>   swapped atomically by os.replace at commit
+    OUTPUT/.snapshots/<snapshot>/<table>/<part>.parquet immutable files, hard-linked from one snapshot to the next
+    OUTPUT/.snapshots/<snapshot>/_manifest.parquet      source -> doc_id, content hash, part
+    OUTPUT/.staging/<run_id>/...                        parts written by shard tasks, moved in at commit
+    OUTPUT/.lock                                        flock held by the running flow
+
+A reader resolves `.current` once per path it opens, so it sees the previous snapshot or the new one, never a mix
+within a table; the previous snapshot is kept until the next commit for readers still listing it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from tasks import __version__
+from tasks.read import Rejected, check_size
+from tasks.records import Run
+from tasks.schemas import DOCUMENT_TABLES, MANIFEST, RUNS, SCHEMA_VERSION, TABLES
+
+CURRENT = ".current"
+SNAPSHOTS = ".snapshots"
+STAGING = ".staging"
+LOCK = ".lock"
+MANIFEST_FILE = "_manifest.parquet"
+STORE_INFO = "_depeche.json"
+INPUT_SUFFIX = ".txt"
+
+
+class StoreError(RuntimeError):
+    """The output folder cannot be used as it is; the message says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """An input file: its path relative to the input folder (`/` separators) and the hash of its bytes."""
+
+    source: str
+    content_sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    """What the tables hold for one source: its document id, the bytes it came from and the part it lives in."""
+
+    source: str
+    doc_id: str
+    content_sha256: str
+    status: str  # "ok" (rows in the tables) or "rejected" (a reason in rejects)
+    part: str
+    run_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StagedPart:
+    """Parquet files one shard wrote under the run's staging folder, with their row counts per table."""
+
+    part: str
+    rows: dict[str, int]
+
+
+# ---------------------------------------------------------------------------------------------------- inputs
+
+
+def list_sources(root: Path) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Sorted `*.txt` paths under root, relative with `/`; plus (source, reason, message) for folders not listed.
+
+    Symlinked folders are not followed, so a symlink loop cannot make the walk endless.
+    """
+    problems: list[tuple[str, str, str]] = []
+
+    def onerror(exc: OSError) -> None:
+        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
+        problems.append((where, "unreadable_folder", f"{type(exc).__name__}: {exc.strerror}"))
+
+    if not root.is_dir():
+        raise StoreError(f"input folder {root} does not exist or is not a folder")
+    sources = []
+    for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=False):
+        dirs.sort()
+        rel = Path(folder).relative_to(root)
+        sources.extend((rel / name).as_posix() for name in files if name.lower().endswith(INPUT_SUFFIX))
+    return sorted(sources), problems
+
+
+def read_source(root: Path, source: str, *, max_bytes: int) -> bytes:
+    """The bytes of one input file; raises Rejected with a reason for files that cannot be read."""
+    path = root / source
+    try:
+        with open(path, "rb") as fh:
+            check_size(os.fstat(fh.fileno()).st_size, max_bytes=max_bytes)
+            data = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise Rejected("vanished", "file was deleted or moved after it was listed") from None
+    except IsADirectoryError:
+        raise Rejected("not_a_file", "path is a folder named like a text file") from None
+    except OSError as exc:
+        raise Rejected("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}") from None
+    # The size is checked again on the bytes: a file can grow between fstat and read.
+    check_size(len(data), max_bytes=max_bytes)
+    return data
+
+
+# ---------------------------------------------------------------------------------------------------- tables
+
+
+def to_table(rows: Sequence[object], schema: pa.Schema) -> pa.Table:
+    """Records (dataclasses mirroring `schema`) to an Arrow table, one column at a time."""
+    names = schema.names
+    if rows:
+        record_fields = [f.name for f in fields(rows[0])]  # type: ignore[arg-type]
+        if record_fields != names:
+            raise TypeError(f"record fields {record_fields} do not match schema {names}")
+    columns = {name: [getattr(r, name) for r in rows] for name in names}
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def _with_versions(schema: pa.Schema) -> pa.Schema:
+    return schema.with_metadata(
+        {b"depeche.schema_version": SCHEMA_VERSION.encode(), b"depeche.pipeline_version": __version__.encode()}
+    )
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    """Write to a hidden temporary name, fsync, then rename: a reader never sees a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table.cast(_with_versions(table.schema)), tmp, compression="zstd")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def staging_dir(out: Path, run_id: str) -> Path:
+    return out / STAGING / run_id
+
+
+def stage_part(
+    out: Path, run_id: str, part: str, tables: dict[str, pa.Table], manifest: Sequence[ManifestEntry]
+) -> StagedPart:
+    """Write one shard's tables and manifest rows under the run's staging folder."""
+    stage = staging_dir(out, run_id)
+    for name, table in tables.items():
+        _write_atomic(table, stage / name / f"{part}.parquet")
+    _write_atomic(to_table(manifest, MANIFEST), stage / "_manifest" / f"{part}.parquet")
+    return StagedPart(part, {name: t.num_rows for name, t in tables.items()})
+
+
+# ---------------------------------------------------------------------------------------------------- the store
+
+
+@contextlib.contextmanager
+def locked(out: Path, *, run_id: str, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the output folder's lock; the kernel drops a flock when its holder dies, so no lock is ever stale."""
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+                    raise StoreError(
+                        f"{out} is in use by another run ({holder}); wait for it to finish or pass a longer lock wait"
+                    ) from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"run {run_id}, pid {os.getpid()}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def current_snapshot(out: Path) -> Path | None:
+    link = out / CURRENT
+    return (out / os.readlink(link)) if link.is_symlink() else None
+
+
+def check_compatible(out: Path, *, full_refresh: bool) -> None:
+    """Refuse tables written with another schema version unless this run rebuilds them."""
+    for name in TABLES:
+        path = out / name
+        if path.exists() and not path.is_symlink():
+            raise StoreError(f"{path} exists and is not managed by depeche; choose an empty output folder")
+    snap = current_snapshot(out)
+    if snap is None or full_refresh:
+        return
+    info = json.loads((snap / STORE_INFO).read_text())
+    if info.get("schema_version") != SCHEMA_VERSION:
+        raise StoreError(
+            f"{out} holds tables of schema version {info.get('schema_version')}"
+            f" (pipeline {info.get('pipeline_version')}), this pipeline writes version {SCHEMA_VERSION}: run again with full refresh to rebuild them"
+        )
+
+
+def recover(out: Path) -> list[str]:
+    """Remove what a killed run left behind: staging folders and snapshots that never became current."""
+    removed = []
+    staging = out / STAGING
+    if staging.is_dir():
+        for d in staging.iterdir():
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d.relative_to(out).as_posix())
+    keep = _kept_snapshots(out)
+    for d in _snapshot_dirs(out):
+        if d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d.relative_to(out).as_posix())
+    for tmp in out.glob(f"{CURRENT}.*.tmp"):
+        tmp.unlink(missing_ok=True)
+    return removed
+
+
+def read_manifest(out: Path) -> dict[str, ManifestEntry]:
+    snap = current_snapshot(out)
+    if snap is None:
+        return {}
+    return {e.source: e for e in _read_rows(snap / MANIFEST_FILE, ManifestEntry)}
+
+
+def _read_rows(path: Path, record: type) -> list:
+    table = pq.read_table(path)
+    return [record(**row) for row in table.to_pylist()]
+
+
+def _snapshot_dirs(out: Path) -> list[Path]:
+    root = out / SNAPSHOTS
+    return sorted(d for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
+
+
+def _kept_snapshots(out: Path) -> set[str]:
+    """The current snapshot and the one before it, which readers may still be listing."""
+    snap = current_snapshot(out)
+    if snap is None:
+        return set()
+    info = json.loads((snap / STORE_INFO).read_text())
+    return {snap.name, *([info["previous"]] if info.get("previous") else [])}
+
+
+def commit(
+    out: Path,
+    *,
+    run: Run,
+    staged: Iterable[StagedPart],
+    remove_sources: Iterable[str],
+    full_refresh: bool,
+    rejects: pa.Table,
+) -> Path:
+    """Make one new snapshot holding the previous rows minus replaced ones plus the staged parts, then swap it in."""
+    staged = list(staged)
+    prev = current_snapshot(out)
+    seq = int(prev.name.split("-")[0]) + 1 if prev else 1
+    snap = out / SNAPSHOTS / f"{seq:08d}-{run.run_id}"
+    snap.mkdir(parents=True)
+    stage = staging_dir(out, run.run_id)
+
+    new_manifest = [e for p in staged for e in _read_rows(stage / "_manifest" / f"{p.part}.parquet", ManifestEntry)]
+    old_manifest = {} if (prev is None or full_refresh) else read_manifest(out)
+    gone = {e.source for e in new_manifest} | set(remove_sources)
+    dropped = [old_manifest[s] for s in gone if s in old_manifest]
+    drop_ids = pa.array(sorted({e.doc_id for e in dropped}), pa.string())
+    touched_parts = {e.part for e in dropped}
+
+    for name in TABLES:
+        is_log = name not in DOCUMENT_TABLES  # runs and rejects keep every run's rows, even across a full refresh
+        (snap / name).mkdir()
+        if prev is not None and (is_log or not full_refresh):
+            for f in sorted((prev / name).glob("*.parquet")):
+                if not is_log and f.stem in touched_parts:
+                    kept = pq.read_table(f)
+                    kept = kept.filter(pc.invert(pc.is_in(kept["doc_id"], value_set=drop_ids)))
+                    if kept.num_rows:
+                        _write_atomic(kept, snap / name / f.name)
+                else:
+                    os.link(f, snap / name / f.name)
+        for p in staged:
+            src = stage / name / f"{p.part}.parquet"
+            if src.exists():
+                _move_new(src, snap / name / (f"{run.run_id}-{p.part}.parquet" if is_log else src.name))
+    if rejects.num_rows:
+        _write_atomic(rejects, snap / "rejects" / f"{run.run_id}-run.parquet")
+    _write_atomic(to_table([run], RUNS), snap / "runs" / f"{run.run_id}.parquet")
+
+    manifest = [e for s, e in sorted(old_manifest.items()) if s not in gone] + new_manifest
+    manifest.sort(key=lambda e: e.source)
+    _write_atomic(to_table(manifest, MANIFEST), snap / MANIFEST_FILE)
+    info = {
+        "schema_version": SCHEMA_VERSION,
+        "pipeline_version": __version__,
+        "run_id": run.run_id,
+        "previous": prev.name if prev else None,
+    }
+    tmp_info = snap / f".{STORE_INFO}.tmp"
+    tmp_info.write_text(json.dumps(info, indent=1))
+    with open(tmp_info, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp_info, snap / STORE_INFO)
+    for d in (*(snap / name for name in TABLES), snap, snap.parent):
+        _fsync_dir(d)
+
+    tmp = out / f"{CURRENT}.{run.run_id}.tmp"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(Path(SNAPSHOTS) / snap.name)
+    os.replace(tmp, out / CURRENT)
+    for name in TABLES:
+        link = out / name
+        if not link.is_symlink():
+            link.symlink_to(Path(CURRENT) / name)
+    _fsync_dir(out)
+
+    shutil.rmtree(stage, ignore_errors=True)
+    keep = {snap.name, prev.name if prev else ""}
+    for d in _snapshot_dirs(out):
+        if d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True)
+    return snap
+
+
+def _move_new(src: Path, dst: Path) -> None:
+    """Move a staged file into a snapshot; a name clash would silently replace rows, so it is an error."""
+    if dst.exists():
+        raise StoreError(f"{dst} already exists in the new snapshot; refusing to overwrite it")
+    os.replace(src, dst)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

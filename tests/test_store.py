@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from tasks import store
+from tasks.records import Document, Paragraph, Reject, Run
+from tasks.schemas import DOCUMENTS, PARAGRAPHS, REJECTS, SCHEMA_VERSION
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def doc(doc_id: str, text: str) -> Document:
+    return Document(doc_id, f"{doc_id}.txt", "sha-" + text, "fr", 0.9, None, None, None, None, None, 1, len(text),
+                    "utf-8", text)
+
+
+def run_record(run_id: str, *, full_refresh: bool = False) -> Run:
+    return Run(run_id, T0, T0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, full_refresh, "test")
+
+
+def stage(out: Path, run_id: str, part: str, docs: list[Document]) -> store.StagedPart:
+    tables = {
+        "documents": store.to_table(docs, DOCUMENTS),
+        "paragraphs": store.to_table(
+            [Paragraph(d.doc_id, 0, "body", 0, len(d.text), d.text, "fr", 0.9) for d in docs], PARAGRAPHS
+        ),
+        "rejects": store.to_table([Reject(run_id, "bad.txt", "binary", "NUL bytes", "skipped")], REJECTS),
+    }
+    manifest = [store.ManifestEntry(d.source, d.doc_id, d.content_sha256, "ok", part, run_id) for d in docs]
+    return store.stage_part(out, run_id, part, tables, manifest)
+
+
+def commit(out: Path, run_id: str, parts: list[store.StagedPart], *, remove=(), full_refresh=False) -> Path:
+    return store.commit(out, run=run_record(run_id, full_refresh=full_refresh), staged=parts,
+                        remove_sources=remove, full_refresh=full_refresh, rejects=store.to_table([], REJECTS))
+
+
+def texts(out: Path) -> dict[str, str]:
+    df = pd.read_parquet(out / "documents")
+    return dict(zip(df["doc_id"], df["text"], strict=True))
+
+
+def test_commit_replace_prune_and_full_refresh(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    parts = [stage(out, "r1", "p1", [doc("a", "A1"), doc("b", "B1")]), stage(out, "r1", "p2", [doc("c", "C1")])]
+    commit(out, "r1", parts)
+    assert texts(out) == {"a": "A1", "b": "B1", "c": "C1"}
+    assert len(pd.read_parquet(out / "paragraphs")) == 3
+
+    # A changed file replaces its rows in every table; its neighbours in the same part stay.
+    commit(out, "r2", [stage(out, "r2", "p3", [doc("b", "B2")])])
+    assert texts(out) == {"a": "A1", "b": "B2", "c": "C1"}
+    paragraphs = pd.read_parquet(out / "paragraphs")
+    assert sorted(paragraphs["text"]) == ["A1", "B2", "C1"]
+    assert sorted(store.read_manifest(out)) == ["a.txt", "b.txt", "c.txt"]
+    assert store.read_manifest(out)["b.txt"].part == "p3"
+
+    commit(out, "r3", [], remove=["c.txt"])
+    assert texts(out) == {"a": "A1", "b": "B2"}
+    assert len(pd.read_parquet(out / "runs")) == 3
+    # The log keeps every run's rejects: one per staged part in r1 (two parts) and r2.
+    assert list(pd.read_parquet(out / "rejects")["run_id"]) == ["r1", "r1", "r2"]
+
+    commit(out, "r4", [stage(out, "r4", "p9", [doc("z", "Z")])], full_refresh=True)
+    assert texts(out) == {"z": "Z"}
+    assert list(pd.read_parquet(out / "runs")["run_id"]) == ["r1", "r2", "r3", "r4"]
+    # Only the current snapshot and the one before it are kept; staging is gone.
+    assert len(list((out / ".snapshots").iterdir())) == 2
+    assert not (out / ".staging" / "r4").exists()
+
+
+def test_files_carry_versions_in_their_metadata(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    commit(out, "r1", [stage(out, "r1", "p1", [doc("a", "A")])])
+    meta = pq.read_schema(next((out / "documents").glob("*.parquet"))).metadata
+    assert meta[b"depeche.schema_version"] == SCHEMA_VERSION.encode()
+
+
+def test_incompatible_tables_need_full_refresh(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    commit(out, "r1", [stage(out, "r1", "p1", [doc("a", "A")])])
+    info = out / ".current" / "_depeche.json"
+    info.write_text(json.dumps({**json.loads(info.read_text()), "schema_version": "0"}))
+    with pytest.raises(store.StoreError, match="full refresh"):
+        store.check_compatible(out, full_refresh=False)
+    store.check_compatible(out, full_refresh=True)
+
+
+def test_foreign_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "documents").mkdir()
+    with pytest.raises(store.StoreError, match="not managed by depeche"):
+        store.check_compatible(tmp_path, full_refresh=False)
+
+
+def test_recover_removes_leftovers_of_a_killed_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    commit(out, "r1", [stage(out, "r1", "p1", [doc("a", "A")])])
+    stage(out, "r2", "p2", [doc("b", "B")])
+    (out / ".snapshots" / "99999999-r2").mkdir()
+    removed = store.recover(out)
+    assert sorted(removed) == [".snapshots/99999999-r2", ".staging/r2"]
+    assert texts(out) == {"a": "A"}
+
+
+def test_second_run_on_the_same_output_is_refused(tmp_path: Path) -> None:
+    with store.locked(tmp_path, run_id="first"):
+        with pytest.raises(store.StoreError, match=r"in use by another run \(run first, pid"):
+            with store.locked(tmp_path, run_id="second"):
+                pass
+    with store.locked(tmp_path, run_id="third"):
+        pass
+
+
+def test_listing_is_recursive_sorted_and_skips_symlinked_folders(tmp_path: Path) -> None:
+    (tmp_path / "b" / "c").mkdir(parents=True)
+    for name in ["z.txt", "b/y.TXT", "b/c/x.txt", "b/notes.md"]:
+        (tmp_path / name).write_text("x")
+    (tmp_path / "b" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    sources, problems = store.list_sources(tmp_path)
+    assert sources == ["b/c/x.txt", "b/y.TXT", "z.txt"]
+    assert problems == []
+
+
+def test_read_source_reasons(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_bytes(b"x" * 11)
+    (tmp_path / "dir.txt").mkdir()
+    for source, reason in [("big.txt", "too_large"), ("gone.txt", "vanished"), ("dir.txt", "not_a_file")]:
+        with pytest.raises(store.Rejected) as exc:
+            store.read_source(tmp_path, source, max_bytes=10)
+        assert exc.value.reason == reason
