@@ -7,7 +7,14 @@ INPUT ?= seeds
 OUTPUT ?= data
 GOLD ?= ../shared/data/gold
 
-.PHONY: setup run test lint typecheck check evaluate bench clean
+# A local Prefect server for the deployments: bound to loopback, its SQLite database under .prefect/ (set
+# PREFECT_API_DATABASE_CONNECTION_URL for PostgreSQL instead).
+PREFECT_PORT ?= 4200
+DEPECHE_TIMEZONE ?= Europe/Paris
+LOCAL_PREFECT := env PREFECT_HOME=$(CURDIR)/.prefect PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
+	PREFECT_SERVER_ANALYTICS_ENABLED=false DEPECHE_HOME=$(CURDIR) DEPECHE_TIMEZONE=$(DEPECHE_TIMEZONE)
+
+.PHONY: setup run test reliability lint typecheck check evaluate bench clean server worker deploy adhoc
 
 setup: $(STAMP)
 
@@ -23,6 +30,9 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
+reliability: setup
+	$(BIN)/python -m pytest -m reliability -s
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check tasks flows
@@ -37,6 +47,20 @@ evaluate: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.bench
+
+server: setup
+	$(LOCAL_PREFECT) $(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+
+worker: setup
+	$(LOCAL_PREFECT) $(BIN)/prefect worker start --pool depeche --type process
+
+deploy: setup
+	$(LOCAL_PREFECT) $(BIN)/prefect work-pool create depeche --type process --overwrite
+	$(LOCAL_PREFECT) $(BIN)/prefect --no-prompt deploy --all
+
+adhoc: setup
+	$(LOCAL_PREFECT) $(BIN)/prefect deployment run news-etl/adhoc --watch \
+		--param input_dir=$(abspath $(INPUT)) --param output_dir=$(abspath $(OUTPUT))
 
 clean:
 	rm -rf $(VENV) $(OUTPUT) .pytest_cache .ruff_cache .mypy_cache .hypothesis

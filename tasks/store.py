@@ -4,7 +4,9 @@ Output layout (every name starting with `.` or `_` is invisible to `pd.read_parq
 
     OUTPUT/<table>           -> .current/<table>        fixed relative symlinks, one per table
     OUTPUT/.current          -> .snapshots/<snapshot>   swapped atomically by os.replace at commit
-    OUTPUT/.snapshots/<snapshot>/<table>/<part>.parquet immutable files, hard-linked from one snapshot to the next
+    OUTPUT/.snapshots/<snapshot>/<table>/month=<YYYY-MM>/<part>.parquet
+                                                        immutable files, hard-linked from one snapshot to the next;
+                                                        document tables are partitioned by the document's month
     OUTPUT/.snapshots/<snapshot>/_manifest.parquet      source -> doc_id, content hash, part
     OUTPUT/.staging/<run_id>/...                        parts written by shard tasks, moved in at commit
     OUTPUT/.lock                                        flock held by the running flow
@@ -42,6 +44,7 @@ LOCK = ".lock"
 MANIFEST_FILE = "_manifest.parquet"
 STORE_INFO = "_depeche.json"
 INPUT_SUFFIX = ".txt"
+EMPTY_FILE = "empty.parquet"
 
 
 class StoreError(RuntimeError):
@@ -153,13 +156,30 @@ def staging_dir(out: Path, run_id: str) -> Path:
     return out / STAGING / run_id
 
 
+def partition_of(date: str | None) -> str:
+    """The `month=` partition of a document date: `YYYY-MM`, `YYYY` for a year alone, `undated` for none."""
+    return "undated" if date is None else date[:7]
+
+
 def stage_part(
-    out: Path, run_id: str, part: str, tables: dict[str, pa.Table], manifest: Sequence[ManifestEntry]
+    out: Path,
+    run_id: str,
+    part: str,
+    tables: dict[str, pa.Table],
+    manifest: Sequence[ManifestEntry],
+    partitions: dict[str, str],
 ) -> StagedPart:
-    """Write one shard's tables and manifest rows under the run's staging folder."""
+    """Write one shard's tables (document tables split by `month=` partition) and its manifest rows to staging."""
     stage = staging_dir(out, run_id)
     for name, table in tables.items():
-        _write_atomic(table, stage / name / f"{part}.parquet")
+        if name not in DOCUMENT_TABLES:
+            if table.num_rows:
+                _write_atomic(table, stage / name / f"{part}.parquet")
+            continue
+        months = pa.array([partitions[d] for d in table["doc_id"].to_pylist()], pa.string())
+        for month in sorted(set(months.to_pylist())):
+            rows = table.filter(pc.equal(months, month))
+            _write_atomic(rows, stage / name / f"month={month}" / f"{part}.parquet")
     _write_atomic(to_table(manifest, MANIFEST), stage / "_manifest" / f"{part}.parquet")
     return StagedPart(part, {name: t.num_rows for name, t in tables.items()})
 
@@ -288,21 +308,33 @@ def commit(
         is_log = name not in DOCUMENT_TABLES  # runs and rejects keep every run's rows, even across a full refresh
         (snap / name).mkdir()
         if prev is not None and (is_log or not full_refresh):
-            for f in sorted((prev / name).glob("*.parquet")):
+            for f in sorted((prev / name).rglob("*.parquet")):
+                if f.name == EMPTY_FILE:
+                    continue  # recreated below only if the table is still empty
+                target = snap / name / f.relative_to(prev / name)
+                target.parent.mkdir(parents=True, exist_ok=True)
                 if not is_log and f.stem in touched_parts:
                     kept = pq.read_table(f)
                     kept = kept.filter(pc.invert(pc.is_in(kept["doc_id"], value_set=drop_ids)))
                     if kept.num_rows:
-                        _write_atomic(kept, snap / name / f.name)
+                        _write_atomic(kept, target)
                 else:
-                    os.link(f, snap / name / f.name)
+                    os.link(f, target)
         for p in staged:
-            src = stage / name / f"{p.part}.parquet"
-            if src.exists():
-                _move_new(src, snap / name / (f"{run.run_id}-{p.part}.parquet" if is_log else src.name))
+            for src in sorted((stage / name).rglob(f"{p.part}.parquet")):
+                target = snap / name / src.relative_to(stage / name)
+                if is_log:
+                    target = target.with_name(f"{run.run_id}-{p.part}.parquet")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _move_new(src, target)
     if rejects.num_rows:
         _write_atomic(rejects, snap / "rejects" / f"{run.run_id}-run.parquet")
     _write_atomic(to_table([run], RUNS), snap / "runs" / f"{run.run_id}.parquet")
+    for name, schema in TABLES.items():
+        # pd.read_parquet fails on a folder with no file; an empty file keeps every table readable with its columns.
+        if next((snap / name).rglob("*.parquet"), None) is None:
+            where = snap / name / ("month=undated" if name in DOCUMENT_TABLES else "")
+            _write_atomic(schema.empty_table(), where / EMPTY_FILE)
 
     manifest = [e for s, e in sorted(old_manifest.items()) if s not in gone] + new_manifest
     manifest.sort(key=lambda e: e.source)
@@ -318,7 +350,7 @@ def commit(
     with open(tmp_info, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp_info, snap / STORE_INFO)
-    for d in (*(snap / name for name in TABLES), snap, snap.parent):
+    for d in sorted({f.parent for f in snap.rglob("*")} | {snap, snap.parent}):
         _fsync_dir(d)
 
     tmp = out / f"{CURRENT}.{run.run_id}.tmp"

@@ -15,8 +15,8 @@ from tasks.schemas import DOCUMENTS, PARAGRAPHS, REJECTS, SCHEMA_VERSION
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def doc(doc_id: str, text: str) -> Document:
-    return Document(doc_id, f"{doc_id}.txt", "sha-" + text, "fr", 0.9, None, None, None, None, None, 1, len(text),
+def doc(doc_id: str, text: str, date: str | None = None) -> Document:
+    return Document(doc_id, f"{doc_id}.txt", "sha-" + text, "fr", 0.9, None, date, None, None, None, 1, len(text),
                     "utf-8", text)
 
 
@@ -33,7 +33,7 @@ def stage(out: Path, run_id: str, part: str, docs: list[Document]) -> store.Stag
         "rejects": store.to_table([Reject(run_id, "bad.txt", "binary", "NUL bytes", "skipped")], REJECTS),
     }
     manifest = [store.ManifestEntry(d.source, d.doc_id, d.content_sha256, "ok", part, run_id) for d in docs]
-    return store.stage_part(out, run_id, part, tables, manifest)
+    return store.stage_part(out, run_id, part, tables, manifest, {d.doc_id: store.partition_of(d.date) for d in docs})
 
 
 def commit(out: Path, run_id: str, parts: list[store.StagedPart], *, remove=(), full_refresh=False) -> Path:
@@ -78,7 +78,7 @@ def test_commit_replace_prune_and_full_refresh(tmp_path: Path) -> None:
 def test_files_carry_versions_in_their_metadata(tmp_path: Path) -> None:
     out = tmp_path / "out"
     commit(out, "r1", [stage(out, "r1", "p1", [doc("a", "A")])])
-    meta = pq.read_schema(next((out / "documents").glob("*.parquet"))).metadata
+    meta = pq.read_schema(next((out / "documents").rglob("*.parquet"))).metadata
     assert meta[b"depeche.schema_version"] == SCHEMA_VERSION.encode()
 
 
@@ -134,3 +134,35 @@ def test_read_source_reasons(tmp_path: Path) -> None:
         with pytest.raises(store.Rejected) as exc:
             store.read_source(tmp_path, source, max_bytes=10)
         assert exc.value.reason == reason
+
+
+def test_document_tables_are_partitioned_by_month(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    docs = [doc("a", "A", "2023-03-07"), doc("b", "B", "2023-02"), doc("c", "C", "2021"), doc("d", "D")]
+    commit(out, "r1", [stage(out, "r1", "p1", docs)])
+    assert sorted(p.name for p in (out / "paragraphs").iterdir()) == [
+        "month=2021", "month=2023-02", "month=2023-03", "month=undated"
+    ]
+    march = pd.read_parquet(out / "paragraphs", filters=[("month", "=", "2023-03")])
+    assert list(march["doc_id"]) == ["a"]
+    everything = pd.read_parquet(out / "documents")
+    assert sorted(zip(everything["doc_id"], everything["month"].astype(str))) == [
+        ("a", "2023-03"), ("b", "2023-02"), ("c", "2021"), ("d", "undated")
+    ]
+    # Replacing a document that moved to another month leaves no copy in the old one.
+    commit(out, "r2", [stage(out, "r2", "p2", [doc("a", "A2", "2023-04-01")])])
+    df = pd.read_parquet(out / "documents")
+    assert sorted(zip(df["doc_id"], df["text"], df["month"].astype(str))) == [
+        ("a", "A2", "2023-04"), ("b", "B", "2023-02"), ("c", "C", "2021"), ("d", "D", "undated")
+    ]
+
+
+def test_empty_tables_stay_readable_with_their_columns(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    commit(out, "r1", [])
+    assert list(pd.read_parquet(out / "entities").columns) == [
+        "doc_id", "paragraph_id", "start", "end", "text", "label", "norm", "month"
+    ]
+    assert len(pd.read_parquet(out / "rejects")) == 0
+    commit(out, "r2", [stage(out, "r2", "p1", [doc("a", "A")])])
+    assert len(pd.read_parquet(out / "documents")) == 1

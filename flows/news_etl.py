@@ -1,0 +1,256 @@
+"""The `news-etl` flow: list -> plan -> shard -> process_shard per shard -> commit -> report.
+
+Run it on Prefect's embedded server with `python -m flows.news_etl --input DIR --output DIR`.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Set before Prefect is imported: a cold ephemeral server migrates SQLite for ~26 s, past the 20 s default, and its
+# telemetry writes only add `database is locked` noise.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from collections import Counter  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.futures import as_completed  # noqa: E402
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner  # noqa: E402
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator  # noqa: E402
+
+from tasks import __version__, store  # noqa: E402
+from tasks.plan import Plan, make_shards, plan_run  # noqa: E402
+from tasks.read import DEFAULT_MAX_BYTES  # noqa: E402
+from tasks.records import Reject, Run  # noqa: E402
+from tasks.schemas import REJECTS  # noqa: E402
+from tasks.shard import ShardResult, hash_sources, process_shard  # noqa: E402
+
+ShardSize = Annotated[int, Field(ge=1, le=100_000, description="files per shard task")]
+Workers = Annotated[int, Field(ge=1, le=256, description="shard tasks run at once, each in its own process")]
+MaxFileBytes = Annotated[int, Field(ge=1, le=2_000_000_000, description="larger input files are rejected")]
+LockWait = Annotated[float, Field(ge=0, le=86_400, description="seconds to wait for another run on the same output")]
+
+
+class EtlParams(BaseModel):
+    """Everything a run may be told; validated before any file is touched."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input_dir: Path = Field(description="folder of raw *.txt articles, read recursively")
+    output_dir: Path = Field(description="folder of the Parquet tables")
+    shard_size: ShardSize = 100
+    workers: Workers = 1
+    full_refresh: bool = Field(False, description="rebuild every table from the input instead of updating it")
+    prune: bool = Field(False, description="remove the rows of files no longer in the input")
+    max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES
+    lock_wait_seconds: LockWait = 0.0
+
+    @model_validator(mode="after")
+    def _folders(self) -> EtlParams:
+        if not self.input_dir.is_dir():
+            raise ValueError(f"input_dir: {self.input_dir} is not a folder")
+        inp, out = self.input_dir.resolve(), self.output_dir.resolve()
+        if out == inp or out.is_relative_to(inp) or inp.is_relative_to(out):
+            raise ValueError(f"output_dir: {self.output_dir} must not contain or lie inside input_dir {self.input_dir}")
+        return self
+
+
+@task(retries=2, retry_delay_seconds=2, persist_result=False)
+def list_inputs(input_dir: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """source -> content hash of every input file, and the folders that could not be listed."""
+    sources, problems = store.list_sources(input_dir)
+    return hash_sources(input_dir, sources), problems
+
+
+@task(retries=2, retry_delay_seconds=2, persist_result=False)
+def commit_run(out: Path, run: Run, results: list[ShardResult], plan: Plan, prune: bool, rejects: list[Reject]) -> Path:
+    """Swap in one snapshot holding this run's rows in every table at once."""
+    return store.commit(
+        out,
+        run=run,
+        staged=[store.StagedPart(r.part, r.rows) for r in results],
+        remove_sources=plan.deleted if prune else (),
+        full_refresh=run.full_refresh,
+        rejects=store.to_table(rejects, REJECTS),
+    )
+
+
+def task_runner(workers: int) -> TaskRunner:
+    """One process per worker: the NLP steps hold the GIL, so threads would not run shards in parallel."""
+    return ThreadPoolTaskRunner(max_workers=1) if workers == 1 else ProcessPoolTaskRunner(max_workers=workers)
+
+
+@flow(name="news-etl", log_prints=False, persist_result=False, validate_parameters=True)
+def news_etl(
+    input_dir: Path,
+    output_dir: Path,
+    shard_size: ShardSize = 100,
+    workers: Workers = 1,
+    full_refresh: bool = False,
+    prune: bool = False,
+    max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES,
+    lock_wait_seconds: LockWait = 0.0,
+) -> dict[str, int]:
+    """Turn every new or changed article under input_dir into rows of the tables under output_dir."""
+    params = EtlParams(**locals())
+    log = get_run_logger()
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    started = datetime.now(UTC)
+    out = params.output_dir
+    with store.locked(out, run_id=run_id, wait_seconds=params.lock_wait_seconds):
+        for leftover in store.recover(out):
+            log.warning("removed %s left by an interrupted run", leftover)
+        store.check_compatible(out, full_refresh=params.full_refresh)
+
+        listed, unlisted = list_inputs(params.input_dir)
+        known = {s: e.content_sha256 for s, e in store.read_manifest(out).items()}
+        plan = plan_run(listed, known, full_refresh=params.full_refresh)
+        shards = make_shards(plan.todo, params.shard_size)
+        log.info(
+            "%d files: %d new, %d changed, %d unchanged, %d gone; %d shards",
+            len(listed), plan.new, plan.changed, plan.unchanged, len(plan.deleted), len(shards),
+        )
+
+        results = run_shards(params, run_id, shards)
+
+        rejects = [Reject(run_id, src, reason, msg, "skipped") for src, reason, msg in unlisted]
+        run = Run(
+            run_id=run_id,
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            files_seen=len(listed),
+            files_processed=sum(r.documents for r in results),
+            files_failed=sum(r.rejected for r in results) + len(rejects),
+            files_new=plan.new,
+            files_changed=plan.changed,
+            files_unchanged=plan.unchanged,
+            files_deleted=len(plan.deleted) if params.prune else 0,
+            documents=sum(r.documents for r in results),
+            paragraphs=sum(r.rows["paragraphs"] for r in results),
+            entities=sum(r.rows["entities"] for r in results),
+            date_mentions=sum(r.rows["date_mentions"] for r in results),
+            ner_skipped_paragraphs=sum(sum(r.ner_skipped.values()) for r in results),
+            full_refresh=params.full_refresh,
+            pipeline_version=__version__,
+        )
+        snapshot = commit_run(out, run, results, plan, params.prune, rejects)
+    report(run, results, plan, snapshot)
+    return {k: getattr(run, k) for k in ("files_seen", "files_processed", "files_failed", "documents", "entities")}
+
+
+def run_shards(params: EtlParams, run_id: str, shards: list) -> list[ShardResult]:
+    """Submit one task per shard and log progress as they finish."""
+    log = get_run_logger()
+    results: list[ShardResult] = []
+    if not shards:
+        return results
+    t0 = time.perf_counter()
+    with task_runner(params.workers) as runner:
+        futures = [
+            runner.submit(
+                process_shard,
+                {
+                    "input_dir": params.input_dir,
+                    "output_dir": params.output_dir,
+                    "run_id": run_id,
+                    "shard": shard,
+                    "max_bytes": params.max_file_bytes,
+                },
+            )
+            for shard in shards
+        ]
+        for fut in as_completed(futures):
+            results.append(fut.result())
+            docs = sum(r.documents for r in results)
+            log.info(
+                "shard %d/%d done: %d documents, %.1f documents/s",
+                len(results), len(shards), docs, docs / max(time.perf_counter() - t0, 1e-9),
+            )
+    return sorted(results, key=lambda r: r.part)
+
+
+def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path) -> None:
+    """Log the run summary and leave it as a markdown artifact."""
+    log = get_run_logger()
+    skipped = Counter[str]()
+    seconds = Counter[str]()
+    for r in results:
+        skipped.update(r.ner_skipped)
+        seconds.update(r.seconds)
+    if skipped:
+        log.warning(
+            "no NER model for %s: %d paragraphs got no entities",
+            ", ".join(f"{lang} ({n})" for lang, n in skipped.most_common()), sum(skipped.values()),
+        )
+    lines = [
+        f"# news-etl run `{run.run_id}`",
+        "",
+        "| files seen | new | changed | unchanged | processed | rejected | documents | paragraphs | entities | dates |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| {run.files_seen} | {plan.new} | {plan.changed} | {plan.unchanged} | {run.files_processed} | "
+        f"{run.files_failed} | {run.documents} | {run.paragraphs} | {run.entities} | {run.date_mentions} |",
+        "",
+        "Stage seconds (summed over shards): "
+        + ", ".join(f"{stage} {s:.2f}" for stage, s in sorted(seconds.items())),
+        "",
+        f"Paragraphs with no NER model, by language: {dict(skipped) or 'none'}",
+        "",
+        f"Snapshot: `{snapshot.name}`",
+    ]
+    create_markdown_artifact("\n".join(lines), key="news-etl-run", description=f"news-etl run {run.run_id}")
+    log.info(
+        "run %s committed: %d documents, %d rejected, %d entities, %d date mentions",
+        run.run_id, run.documents, run.files_failed, run.entities, run.date_mentions,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m flows.news_etl", description=news_etl.description)
+    parser.add_argument("--input", required=True, type=Path, help="folder of raw *.txt articles")
+    parser.add_argument("--output", required=True, type=Path, help="folder of the Parquet tables")
+    parser.add_argument("--shard-size", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--full-refresh", action="store_true")
+    parser.add_argument("--prune", action="store_true")
+    parser.add_argument("--max-file-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    parser.add_argument("--lock-wait-seconds", type=float, default=0.0)
+    a = parser.parse_args(argv)
+    try:
+        params = EtlParams(
+            input_dir=a.input,
+            output_dir=a.output,
+            shard_size=a.shard_size,
+            workers=a.workers,
+            full_refresh=a.full_refresh,
+            prune=a.prune,
+            max_file_bytes=a.max_file_bytes,
+            lock_wait_seconds=a.lock_wait_seconds,
+        )
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(x) for x in err["loc"]) or "parameters"
+            print(f"error: {where}: {err['msg']}", file=sys.stderr)
+        return 2
+    # The heartbeat thread would add ~1 s at teardown of every direct run, for no benefit on an embedded server.
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        try:
+            summary = news_etl(**params.model_dump())
+        except store.StoreError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    print(" ".join(f"{k}={v}" for k, v in summary.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

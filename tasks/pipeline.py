@@ -1,0 +1,208 @@
+"""The pure pipeline over a batch of raw files: decode, clean, segment, language, dates, entities."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from tasks.clean import clean_text
+from tasks.dates import DatedDocument, date_document
+from tasks.entities import refine_entities
+from tasks.language import Detector, LanguageGuess, assign_languages
+from tasks.models import Ner, RawSpan
+from tasks.read import Rejected, decode, split_header
+from tasks.records import UNDETERMINED, DateMention, Document, Entity, Paragraph, PartialDate, Reject
+from tasks.segment import Segment, split_paragraphs
+
+NerFor = Callable[[str], Ner | None]
+MAX_ENTITIES_PER_DOCUMENT = 10_000
+MAX_DATE_MENTIONS_PER_DOCUMENT = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """The bytes of one input file and its path relative to the input folder, with `/` separators."""
+
+    source: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Models:
+    """The callables the steps need: a language detector and, per language, a NER model or None."""
+
+    detector: Detector
+    ner_for: NerFor
+
+
+@dataclass(slots=True)
+class Batch:
+    """Rows for every table from one batch of files, with what was skipped and where time went."""
+
+    documents: list[Document] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    date_mentions: list[DateMention] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    ner_skipped: Counter[str] = field(default_factory=Counter)
+    seconds: Counter[str] = field(default_factory=Counter)
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] += time.perf_counter() - t0
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    file: SourceFile
+    encoding: str
+    header_raw: str | None
+    header_date: PartialDate | None
+    text: str
+    segments: list[Segment]
+
+
+def doc_id_for(source: str) -> str:
+    """Stable id of the document read from `source`: the same path always gives the same id."""
+    return hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def content_sha256(data: bytes) -> str:
+    """Hex SHA-256 of the raw bytes, the key that tells a changed file from an unchanged one."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def process_batch(files: Sequence[SourceFile], models: Models, *, run_id: str) -> Batch:
+    """Every file becomes one document with its rows, or a reject with a reason; none is lost."""
+    batch = Batch()
+    parsed: list[_Parsed] = []
+    with batch.timed("read"):
+        for f in files:
+            p = _parse(f, batch, run_id=run_id)
+            if p is not None:
+                parsed.append(p)
+    with batch.timed("language"):
+        languages = [assign_languages([s.text for s in p.segments], models.detector) for p in parsed]
+    with batch.timed("dates"):
+        dated = [
+            date_document([s.text for s in p.segments], p.header_date, language=doc.language)
+            for p, (doc, _) in zip(parsed, languages, strict=True)
+        ]
+    with batch.timed("entities"):
+        raw_spans = _run_ner(parsed, languages, models.ner_for, batch)
+    with batch.timed("assemble"):
+        for p, (doc_lang, para_langs), d, spans in zip(parsed, languages, dated, raw_spans, strict=True):
+            _assemble(p, doc_lang, para_langs, d, spans, batch, run_id=run_id)
+    return batch
+
+
+def _parse(f: SourceFile, batch: Batch, *, run_id: str) -> _Parsed | None:
+    try:
+        decoded = decode(f.data)
+    except Rejected as r:
+        batch.rejects.append(Reject(run_id, f.source, r.reason, r.message, "skipped"))
+        return None
+    header = split_header(clean_text(decoded.text))
+    if header.problem is not None:
+        batch.rejects.append(
+            Reject(run_id, f.source, "invalid_header_date", f"{header.problem}; kept without a header date", "kept")
+        )
+    if not header.body:
+        reason, message = (
+            ("header_only", f"nothing after the header `date {header.raw}`")
+            if header.raw is not None
+            else ("no_text", "no text left after decoding and cleaning")
+        )
+        batch.rejects.append(Reject(run_id, f.source, reason, message, "skipped"))
+        return None
+    return _Parsed(f, decoded.encoding, header.raw, header.date, header.body, split_paragraphs(header.body))
+
+
+def _run_ner(
+    parsed: Sequence[_Parsed],
+    languages: Sequence[tuple[LanguageGuess, list[LanguageGuess]]],
+    ner_for: NerFor,
+    batch: Batch,
+) -> list[list[list[RawSpan] | None]]:
+    """Raw spans per document per paragraph (None: no model for its language); one model call per language."""
+    spans: list[list[list[RawSpan] | None]] = [[None for _ in p.segments] for p in parsed]
+    by_language: dict[str, list[tuple[int, int]]] = {}
+    for i, (doc_lang, para_langs) in enumerate(languages):
+        for j, guess in enumerate(para_langs):
+            lang = guess.language if guess.language != UNDETERMINED else doc_lang.language
+            by_language.setdefault(lang, []).append((i, j))
+    for lang, where in by_language.items():
+        ner = ner_for(lang)
+        if ner is None:
+            batch.ner_skipped[lang] += len(where)
+            continue
+        for (i, j), found in zip(where, ner([parsed[i].segments[j].text for i, j in where]), strict=True):
+            spans[i][j] = found
+    return spans
+
+
+def _assemble(
+    p: _Parsed,
+    doc_lang: LanguageGuess,
+    para_langs: Sequence[LanguageGuess],
+    dated: DatedDocument,
+    spans: Sequence[Sequence[RawSpan] | None],
+    batch: Batch,
+    *,
+    run_id: str,
+) -> None:
+    doc_id = doc_id_for(p.file.source)
+    texts = [s.text for s in p.segments]
+    title = next((s.text for s in p.segments if s.kind == "title"), None)
+    date = dated.date
+    batch.documents.append(
+        Document(
+            doc_id=doc_id,
+            source=p.file.source,
+            content_sha256=content_sha256(p.file.data),
+            language=doc_lang.language,
+            language_score=doc_lang.score,
+            title=title,
+            date=date.iso if date else None,
+            date_precision=date.precision if date else None,
+            date_source=dated.source,
+            header_date=p.header_raw,
+            n_paragraphs=len(p.segments),
+            n_chars=len(p.text),
+            encoding=p.encoding,
+            text=p.text,
+        )
+    )
+    batch.paragraphs.extend(
+        Paragraph(doc_id, s.paragraph_id, s.kind, s.start, s.end, s.text, g.language, g.score)
+        for s, g in zip(p.segments, para_langs, strict=True)
+    )
+    # Post-processing may add gazetteer names, but only where a model read the paragraph: a language without a
+    # model gets no entities at all rather than a partial, biased set.
+    covered = {j for j, found in enumerate(spans) if found is not None}
+    entities = [e for e in refine_entities(texts, [found or [] for found in spans]) if e.paragraph in covered]
+    mentions = dated.mentions
+    for what, found, cap in (
+        ("entities", entities, MAX_ENTITIES_PER_DOCUMENT),
+        ("date_mentions", mentions, MAX_DATE_MENTIONS_PER_DOCUMENT),
+    ):
+        if len(found) > cap:
+            batch.rejects.append(
+                Reject(run_id, p.file.source, f"too_many_{what}", f"{len(found)} {what}, kept the first {cap}", "kept")
+            )
+    batch.entities.extend(
+        Entity(doc_id, e.paragraph, e.start, e.end, e.text, e.label, e.norm)
+        for e in entities[:MAX_ENTITIES_PER_DOCUMENT]
+    )
+    batch.date_mentions.extend(
+        DateMention(doc_id, m.paragraph, m.start, m.end, m.text, m.value.iso, m.value.precision, m.relative)
+        for m in mentions[:MAX_DATE_MENTIONS_PER_DOCUMENT]
+    )

@@ -1,0 +1,129 @@
+"""Thin Prefect tasks: a shard of paths in, staged Parquet parts and small counts out."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from tasks import store
+from tasks.language import language_detector
+from tasks.models import Ner, french_ner
+from tasks.pipeline import Models, SourceFile, content_sha256, doc_id_for, process_batch
+from tasks.plan import Planned, part_name
+from tasks.read import Rejected
+from tasks.records import Reject
+from tasks.schemas import DATE_MENTIONS, DOCUMENTS, ENTITIES, PARAGRAPHS, REJECTS
+
+# Languages with an installed NER model; any other language is counted in `ner_skipped`, never guessed at.
+NER_LANGUAGES = ("fr",)
+
+
+@dataclass(frozen=True, slots=True)
+class ShardResult:
+    """What one shard staged: its part name and counts, small enough to pass back through Prefect."""
+
+    part: str
+    files: int
+    documents: int
+    rejected: int
+    chars: int
+    rows: dict[str, int]
+    ner_skipped: dict[str, int]
+    seconds: dict[str, float]
+
+
+def _ner_for(language: str) -> Ner | None:
+    return french_ner() if language in NER_LANGUAGES else None
+
+
+@functools.cache
+def default_models() -> Models:
+    """The models of this process, loaded on first use and kept for every later shard."""
+    return Models(detector=language_detector(), ner_for=_ner_for)
+
+
+def hash_sources(root: Path, sources: Sequence[str]) -> dict[str, str]:
+    """source -> SHA-256 of its bytes ('' when unreadable, so that the shard reports why)."""
+
+    def one(source: str) -> str:
+        h = hashlib.sha256()
+        try:
+            with open(root / source, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+        except OSError:
+            return ""
+        return h.hexdigest()
+
+    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
+        return dict(zip(sources, pool.map(one, sources), strict=True))
+
+
+def run_shard(
+    input_dir: Path, output_dir: Path, run_id: str, shard: Sequence[Planned], *, max_bytes: int
+) -> ShardResult:
+    """Read, process and stage one shard; every file ends as rows or as a reject with a reason."""
+    part = part_name(shard)
+    files: list[SourceFile] = []
+    unread: list[Reject] = []
+    for p in shard:
+        try:
+            files.append(SourceFile(p.source, store.read_source(input_dir, p.source, max_bytes=max_bytes)))
+        except Rejected as r:
+            unread.append(Reject(run_id, p.source, r.reason, r.message, "skipped"))
+    batch = process_batch(files, default_models(), run_id=run_id)
+    rejects = unread + batch.rejects
+    skipped = {r.source for r in rejects if r.action == "skipped"}
+    sha = {p.source: p.content_sha256 for p in shard} | {f.source: content_sha256(f.data) for f in files}
+    manifest = [
+        store.ManifestEntry(d.source, d.doc_id, d.content_sha256, "ok", part, run_id) for d in batch.documents
+    ] + [store.ManifestEntry(s, doc_id_for(s), sha[s], "rejected", part, run_id) for s in sorted(skipped)]
+    tables = {
+        "documents": store.to_table(batch.documents, DOCUMENTS),
+        "paragraphs": store.to_table(batch.paragraphs, PARAGRAPHS),
+        "entities": store.to_table(batch.entities, ENTITIES),
+        "date_mentions": store.to_table(batch.date_mentions, DATE_MENTIONS),
+        "rejects": store.to_table(rejects, REJECTS),
+    }
+    partitions = {d.doc_id: store.partition_of(d.date) for d in batch.documents}
+    staged = store.stage_part(output_dir, run_id, part, tables, manifest, partitions)
+    return ShardResult(
+        part=part,
+        files=len(shard),
+        documents=len(batch.documents),
+        rejected=len(skipped),
+        chars=sum(d.n_chars for d in batch.documents),
+        rows=staged.rows,
+        ner_skipped=dict(batch.ner_skipped),
+        seconds=dict(batch.seconds),
+    )
+
+
+def _retry_on_io(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
+    """Retry a shard only when it failed on file I/O; a bug would fail the same way again."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+process_shard = task(
+    run_shard,
+    name="process-shard",
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=_retry_on_io,
+    persist_result=False,
+    cache_policy=NO_CACHE,
+)

@@ -1,0 +1,169 @@
+"""Crash safety: SIGKILL the flow at seeded random kill points, rerun, and compare with an uninterrupted run.
+
+`make reliability` runs this (CI too); it takes several minutes, so `make test` leaves it out.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.crash_driver import KILL_POINTS
+from tests.test_deployment import REPO, free_port, wait_healthy
+
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(3600)]
+
+KILLS = int(os.environ.get("DEPECHE_KILLS", "20"))
+TABLES = ("documents", "paragraphs", "entities", "date_mentions")
+# Upper bounds on how often each kill point is reached in one run over the corpus below (measured: they stay above).
+CALLS = {"read_source": 8, "_write_atomic": 40, "_move_new": 16, "link": 20, "replace": 40}
+
+ARTICLES = [
+    " date 2023-0{m} Le ministre {who} a rencontré à {city} son homologue, mardi {d} {mois} 2023.\n\n"
+    "{who} promet un soutien\n\nLa coopération entre les deux pays sera renforcée, a-t-il déclaré.",
+]
+WHO = ["Jean Dupont", "Marie Curie", "Paul Martin", "Ana Silva", "Karl Weber", "Lucie Moreau", "Omar Diallo"]
+CITIES = ["Lyon", "Bamako", "Dakar", "Paris", "Nantes", "Genève", "Rabat"]
+MOIS = {1: "janvier", 2: "février", 3: "mars"}
+
+
+def article(i: int, version: int = 1) -> str:
+    m = 1 + i % 3
+    text = ARTICLES[0].format(m=m, who=WHO[i % 7], city=CITIES[(i + version) % 7], d=3 + i, mois=MOIS[m])
+    return text if version == 1 else text + f"\n\nMise à jour {version}."
+
+
+def write_corpus(folder: Path, version: int) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "a" / "b").mkdir(parents=True)
+    names = [f"a/{i}.txt" if i % 2 else f"a/b/{i}.txt" for i in range(7)]
+    for i, name in enumerate(names):
+        if version == 2 and i == 6:
+            continue  # deleted in v2 (kept in the tables: no prune)
+        (folder / name).write_text(article(i, 2 if version == 2 and i in (1, 2) else 1))
+    if version == 2:
+        (folder / "a" / "new.txt").write_text(article(9))
+        (folder / "broken.txt").write_bytes(b"\x00\x01binary")
+
+
+def run(env: dict[str, str], inp: Path, out: Path, point: str = "read_source", n: int = 0) -> int:
+    cmd = [sys.executable, str(REPO / "tests" / "crash_driver.py"), point, str(n), "--",
+           "--input", str(inp), "--output", str(out), "--shard-size", "2"]
+    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600, start_new_session=True)
+    return proc.returncode
+
+
+def snapshot_of(out: Path) -> dict[str, pd.DataFrame]:
+    return {
+        t: pd.read_parquet(out / t).drop(columns="month").sort_values(
+            [c for c in ("doc_id", "paragraph_id", "start") if c in pd.read_parquet(out / t).columns]
+        ).reset_index(drop=True)
+        for t in TABLES
+    }
+
+
+def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
+    for t in TABLES:
+        pd.testing.assert_frame_equal(a[t], b[t], obj=t)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """One Prefect server for all runs: the killed runs would otherwise orphan their embedded servers."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = free_port()
+    env = os.environ | {
+        "PREFECT_HOME": str(home),
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_healthy(port, server)
+        yield env
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def test_sigkill_at_random_points_then_rerun_equals_uninterrupted(env: dict[str, str], tmp_path: Path) -> None:
+    v1, v2 = tmp_path / "v1", tmp_path / "v2"
+    write_corpus(v1, 1)
+    write_corpus(v2, 2)
+    base = tmp_path / "base"
+    assert run(env, v1, base) == 0
+    before = snapshot_of(base)
+    reference = tmp_path / "reference"
+    shutil.copytree(base, reference, symlinks=True)
+    assert run(env, v2, reference) == 0
+    after = snapshot_of(reference)
+    assert len(after["documents"]) == len(before["documents"]) + 1  # one new; the changed ones replaced
+
+    rng = random.Random(20261129)
+    points = [(p, rng.randint(1, CALLS[p])) for p in (KILL_POINTS * KILLS)[:KILLS]]
+    killed = 0
+    for i, (point, n) in enumerate(points):
+        out = tmp_path / f"kill-{i}"
+        shutil.copytree(base, out, symlinks=True)
+        code = run(env, v2, out, point, n)
+        killed += code == -signal.SIGKILL
+        # Whatever the kill interrupted, a reader sees the old state or the new one, complete.
+        seen = snapshot_of(out)
+        try:
+            assert_same(seen, before)
+        except AssertionError:
+            assert_same(seen, after)
+        assert run(env, v2, out) == 0, f"rerun after kill at {point}#{n} failed"
+        assert_same(snapshot_of(out), after)
+        for t in TABLES:
+            assert not list((out / t).rglob(".*")), f"temporary files visible in {t} after kill at {point}#{n}"
+            assert not pd.read_parquet(out / t).duplicated().any()
+        shutil.rmtree(out)
+    assert killed >= KILLS * 3 // 4, f"only {killed} of {KILLS} runs were actually killed"
+    print(f"\nkill points tried: {KILLS}, killed: {killed}, data lost: 0, duplicates: 0")
+
+
+def test_reader_polling_during_runs_never_fails_or_sees_a_mix(env: dict[str, str], tmp_path: Path) -> None:
+    v1, v2 = tmp_path / "v1", tmp_path / "v2"
+    write_corpus(v1, 1)
+    write_corpus(v2, 2)
+    out = tmp_path / "out"
+    assert run(env, v1, out) == 0
+    states = [set(pd.read_parquet(out / "documents")["content_sha256"])]
+    errors: list[str] = []
+    seen: list[frozenset[str]] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(frozenset(pd.read_parquet(out / "documents")["content_sha256"]))
+            except Exception as exc:  # noqa: BLE001 - any failure of a reader is what this test looks for
+                errors.append(repr(exc))
+            time.sleep(0.005)
+
+    reader = threading.Thread(target=poll)
+    reader.start()
+    try:
+        assert run(env, v2, out) == 0
+    finally:
+        stop.set()
+        reader.join()
+    states.append(set(pd.read_parquet(out / "documents")["content_sha256"]))
+    assert errors == []
+    assert len(seen) > 10
+    assert {s for s in seen} <= {frozenset(states[0]), frozenset(states[1])}
