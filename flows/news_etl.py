@@ -39,6 +39,10 @@ ShardSize = Annotated[int, Field(ge=1, le=100_000, description="files per shard 
 Workers = Annotated[int, Field(ge=1, le=256, description="shard tasks run at once, each in its own process")]
 MaxFileBytes = Annotated[int, Field(ge=1, le=2_000_000_000, description="larger input files are rejected")]
 LockWait = Annotated[float, Field(ge=0, le=86_400, description="seconds to wait for another run on the same output")]
+DaskAddress = Annotated[
+    str | None,
+    Field(pattern=r"^(tcp|tls)://[^\s/]+:\d+$", description="scheduler of an existing Dask cluster, e.g. tcp://host:8786"),
+]
 
 
 class EtlParams(BaseModel):
@@ -54,6 +58,7 @@ class EtlParams(BaseModel):
     prune: bool = Field(False, description="remove the rows of files no longer in the input")
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES
     lock_wait_seconds: LockWait = 0.0
+    dask_address: DaskAddress = None
 
     @model_validator(mode="after")
     def _folders(self) -> EtlParams:
@@ -85,8 +90,12 @@ def commit_run(out: Path, run: Run, results: list[ShardResult], plan: Plan, prun
     )
 
 
-def task_runner(workers: int) -> TaskRunner:
+def task_runner(workers: int, dask_address: str | None) -> TaskRunner:
     """One process per worker: the NLP steps hold the GIL, so threads would not run shards in parallel."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
     return ThreadPoolTaskRunner(max_workers=1) if workers == 1 else ProcessPoolTaskRunner(max_workers=workers)
 
 
@@ -100,6 +109,7 @@ def news_etl(
     prune: bool = False,
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES,
     lock_wait_seconds: LockWait = 0.0,
+    dask_address: DaskAddress = None,
 ) -> dict[str, int]:
     """Turn every new or changed article under input_dir into rows of the tables under output_dir."""
     params = EtlParams(**locals())
@@ -155,7 +165,7 @@ def run_shards(params: EtlParams, run_id: str, shards: list) -> list[ShardResult
     if not shards:
         return results
     t0 = time.perf_counter()
-    with task_runner(params.workers) as runner:
+    with task_runner(params.workers, params.dask_address) as runner:
         futures = [
             runner.submit(
                 process_shard,
@@ -224,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--prune", action="store_true")
     parser.add_argument("--max-file-bytes", type=int, default=DEFAULT_MAX_BYTES)
     parser.add_argument("--lock-wait-seconds", type=float, default=0.0)
+    parser.add_argument("--dask-address", default=None, help="run shards on an existing Dask cluster (tcp://host:port)")
     a = parser.parse_args(argv)
     try:
         params = EtlParams(
@@ -235,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             prune=a.prune,
             max_file_bytes=a.max_file_bytes,
             lock_wait_seconds=a.lock_wait_seconds,
+            dask_address=a.dask_address,
         )
     except ValidationError as exc:
         for err in exc.errors():

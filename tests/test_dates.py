@@ -1,0 +1,322 @@
+"""The date grammar: values at their own precision, relative resolution, publication date, nothing made up."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tasks.dates import DatedDocument, date_document, find_dates
+from tasks.records import PartialDate
+
+THURSDAY = PartialDate(2023, 2, 9)
+
+
+def found(
+    text: str, anchor: PartialDate | None = THURSDAY, language: str | None = "fr"
+) -> list[tuple[str, str]]:
+    return [(m.text, m.value.iso) for m in find_dates([text], anchor, language=language)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        (
+            "fr",
+            "Le congrès s'est ouvert le mardi 7 février 2023 à Lyon.",
+            [("mardi 7 février 2023", "2023-02-07")],
+        ),
+        (
+            "fr",
+            "Signé le 3/02/2021, publié le 2023-02-07.",
+            [("le 3/02/2021", "2021-02-03"), ("2023-02-07", "2023-02-07")],
+        ),
+        ("fr", "Les travaux seront finis fin 2021.", [("fin 2021", "2021")]),
+        ("fr", "Il reviendra en mars 2022.", [("mars 2022", "2022-03")]),
+        ("fr", "Un accident survenu le 10 novembre 93, sur la route.", [("le 10 novembre 93", "1993-11-10")]),
+        ("fr", "La fête aura lieu le 1er mai 1962.", [("le 1er mai 1962", "1962-05-01")]),
+        ("en", "The deal was signed on February 7, 2023.", [("February 7, 2023", "2023-02-07")]),
+        ("en", "It happened on 7 February 2023.", [("7 February 2023", "2023-02-07")]),
+        (
+            "en",
+            "Signed 02/03/2021, then 13/02/2021.",
+            [("02/03/2021", "2021-02-03"), ("13/02/2021", "2021-02-13")],
+        ),
+        ("de", "Die Sitzung fand am 7. Februar 2023 statt.", [("am 7. Februar 2023", "2023-02-07")]),
+        ("de", "Veröffentlicht am 08.05.2012 um 10 Uhr.", [("am 08.05.2012", "2012-05-08")]),
+        ("es", "La reunión se celebró el 7 de febrero de 2023.", [("el 7 de febrero de 2023", "2023-02-07")]),
+        ("it", "La riunione si è tenuta il 7 febbraio 2023.", [("il 7 febbraio 2023", "2023-02-07")]),
+        ("pt", "A reunião aconteceu em 7 de fevereiro de 2023.", [("7 de fevereiro de 2023", "2023-02-07")]),
+        (
+            "nl",
+            "Vrijdag 9 oktober 2020 is de ambulance uitgereden.",
+            [("Vrijdag 9 oktober 2020", "2020-10-09")],
+        ),
+    ],
+)
+def test_absolute_dates_at_their_own_precision(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(text, None, language) == expected
+
+
+def test_day_first_unless_the_language_is_english() -> None:
+    assert found("Le 02/03/2021.", None, "fr") == [("Le 02/03/2021", "2021-03-02")]
+    assert found("On 02/03/2021.", None, "en") == [("02/03/2021", "2021-02-03")]
+    assert found("On 02/13/2021.", None, "fr") == [("02/13/2021", "2021-02-13")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Score final 3-2 après prolongation.",
+        "Le billet coûte 1 500 euros.",
+        "La commune compte 2000 habitants.",
+        "Il a couru 10 km pendant 3 jours.",
+        "Rendez-vous à 18 h 30, appelez le 06 12 34 56 78.",
+        "Ajoutez 1/2 litre de lait et 2 tasses de café.",
+        "The band will march on and you may go.",
+        "Il a terminé 2e sur 25 et gagné 2019 points.",
+        "Avril Lavigne chante. Le Père Noël arrive.",
+    ],
+)
+def test_numbers_prices_scores_and_names_are_not_dates(text: str) -> None:
+    assert found(text) == []
+
+
+def test_ambiguous_month_words_need_context() -> None:
+    assert found("La sonde a atteint Mars en 2021.") == [("2021", "2021")]
+    assert found("Le vote aura lieu en mars.") == [("mars", "2023-03")]
+    assert found("We met in May 2019.", None, "en") == [("May 2019", "2019-05")]
+
+
+def test_bare_year_needs_context_or_a_plausible_range_without_unit() -> None:
+    assert found("Il est né en 1954 et emploie 2000 salariés depuis 2019.") == [
+        ("1954", "1954"),
+        ("2019", "2019"),
+    ]
+    assert found("Le record de 1875 mètres tient.") == []
+
+
+def test_relative_words_resolved_against_a_day_anchor() -> None:
+    text = (
+        "hier, avant-hier, demain, l'an dernier, l'année prochaine, le mois dernier, "
+        "dans 1 an, il y a 3 jours"
+    )
+    assert found(text) == [
+        ("hier", "2023-02-08"),
+        ("avant-hier", "2023-02-07"),
+        ("demain", "2023-02-10"),
+        ("l'an dernier", "2022"),
+        ("l'année prochaine", "2024"),
+        ("le mois dernier", "2023-01"),
+        ("dans 1 an", "2024-02"),
+        ("il y a 3 jours", "2023-02-06"),
+    ]
+
+
+def test_weekdays_follow_tense_and_qualifiers() -> None:
+    assert found("Il a été élu mardi. Il partira mardi prochain. Revenu mardi dernier.") == [
+        ("mardi", "2023-02-07"),
+        ("mardi prochain", "2023-02-14"),
+        ("mardi dernier", "2023-02-07"),
+    ]
+    # Without any tense cue the nearest such day wins: Saturday is two days ahead of a Thursday.
+    assert found("Samedi, grand marché.") == [("Samedi", "2023-02-11")]
+
+
+def test_day_and_month_take_the_year_of_the_anchor() -> None:
+    assert found("La réunion est fixée le 7 mars.") == [("le 7 mars", "2023-03-07")]
+    assert found("Le colis est arrivé le 7.") == [("le 7", "2023-02-07")]
+    assert found("Le texte a été voté le 20 décembre dernier.") == [("le 20 décembre dernier", "2022-12-20")]
+    assert found("Les attentats du 11 septembre ont choqué.") == [("11 septembre", "2022-09-11")]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        (
+            "en",
+            "yesterday, last Tuesday, three days ago, last year",
+            [
+                ("yesterday", "2023-02-08"),
+                ("last Tuesday", "2023-02-07"),
+                ("three days ago", "2023-02-06"),
+                ("last year", "2022"),
+            ],
+        ),
+        (
+            "de",
+            "gestern, letzten Montag, vor 3 Tagen",
+            [
+                ("gestern", "2023-02-08"),
+                ("letzten Montag", "2023-02-06"),
+                ("vor 3 Tagen", "2023-02-06"),
+            ],
+        ),
+        (
+            "es",
+            "ayer, el lunes pasado, hace 3 días",
+            [
+                ("ayer", "2023-02-08"),
+                ("lunes pasado", "2023-02-06"),
+                ("hace 3 días", "2023-02-06"),
+            ],
+        ),
+        (
+            "it",
+            "ieri, lunedì scorso, 3 giorni fa",
+            [
+                ("ieri", "2023-02-08"),
+                ("lunedì scorso", "2023-02-06"),
+                ("3 giorni fa", "2023-02-06"),
+            ],
+        ),
+        (
+            "pt",
+            "ontem, segunda-feira passada, há 3 dias",
+            [
+                ("ontem", "2023-02-08"),
+                ("segunda-feira passada", "2023-02-06"),
+                ("há 3 dias", "2023-02-06"),
+            ],
+        ),
+    ],
+)
+def test_relative_expressions_in_other_languages(
+    language: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(text, THURSDAY, language) == expected
+
+
+def test_coarse_or_missing_anchor_drops_what_it_cannot_resolve() -> None:
+    text = "hier, le 7, le 7 mars, l'an dernier, mardi, dans 1 an, en 2020"
+    assert found(text, PartialDate(2023, 2)) == [
+        ("le 7", "2023-02-07"),
+        ("le 7 mars", "2023-03-07"),
+        ("l'an dernier", "2022"),
+        ("dans 1 an", "2024-02"),
+        ("2020", "2020"),
+    ]
+    assert found(text, PartialDate(2023)) == [
+        ("le 7 mars", "2023-03-07"),
+        ("l'an dernier", "2022"),
+        ("2020", "2020"),
+    ]
+    assert found(text, None) == [("2020", "2020")]
+
+
+def test_relative_flag() -> None:
+    mentions = find_dates(["Le 7 février 2023, puis hier et le 8 février."], THURSDAY, language="fr")
+    assert [m.relative for m in mentions] == [False, True, True]
+
+
+def test_publication_day_from_header_at_day_precision() -> None:
+    doc = date_document(["Le 7 février 2023, hier."], THURSDAY, language="fr")
+    assert (doc.date, doc.source) == (THURSDAY, "header")
+    assert [(m.text, m.value.iso) for m in doc.mentions] == [
+        ("Le 7 février 2023", "2023-02-07"),
+        ("hier", "2023-02-08"),
+    ]
+
+
+def test_publication_day_from_month_header_plus_text() -> None:
+    doc = date_document(
+        ["Mardi 7 février 2023", "Hier, le maire a parlé."], PartialDate(2023, 2), language="fr"
+    )
+    assert doc == DatedDocument(PartialDate(2023, 2, 7), "header+text", doc.mentions)
+    assert [(m.paragraph, m.text, m.value.iso) for m in doc.mentions] == [
+        (0, "Mardi 7 février 2023", "2023-02-07"),
+        (1, "Hier", "2023-02-06"),
+    ]
+
+
+def test_a_day_outside_the_header_month_does_not_date_the_document() -> None:
+    doc = date_document(["Né le 3 mars 1950, il a parlé hier."], PartialDate(2023, 2), language="fr")
+    assert (doc.date, doc.source) == (PartialDate(2023, 2), "header")
+    assert [(m.text, m.value.iso) for m in doc.mentions] == [("le 3 mars 1950", "1950-03-03")]
+
+
+def test_publication_day_from_text_without_header() -> None:
+    doc = date_document(["Published 8 May 2012", "Yesterday the vote took place."], None, language="en")
+    assert (doc.date, doc.source) == (PartialDate(2012, 5, 8), "text")
+    assert [(m.text, m.value.iso) for m in doc.mentions] == [
+        ("8 May 2012", "2012-05-08"),
+        ("Yesterday", "2012-05-07"),
+    ]
+
+
+def test_no_header_and_no_full_date_gives_no_date() -> None:
+    doc = date_document(["Hier, le 7 mars, il pleuvait."], None, language="fr")
+    assert doc == DatedDocument(None, None, ())
+
+
+def test_header_year_only_is_kept_at_its_precision() -> None:
+    doc = date_document(["Rien de daté ici."], PartialDate(2021), language=None)
+    assert (doc.date, doc.source, doc.mentions) == (PartialDate(2021), "header", ())
+
+
+_TEXT = st.lists(
+    st.sampled_from(
+        list("0123456789 /.-,'lemarsdijuvnoébtyhèùMTJ") + ["mars ", "le ", "2021", "hier", "mai", " 1er "]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.one_of(_TEXT, st.text(max_size=60)), min_size=1, max_size=3),
+    st.sampled_from(["fr", "en", None]),
+)
+def test_mentions_slice_their_text_never_overlap_and_never_raise(
+    paragraphs: list[str], language: str | None
+) -> None:
+    for anchor in (THURSDAY, PartialDate(2023, 2), None):
+        doc = date_document(paragraphs, anchor, language=language)
+        previous = (-1, 0)
+        for m in doc.mentions:
+            assert paragraphs[m.paragraph][m.start : m.end] == m.text
+            assert (m.paragraph, m.start) >= previous
+            previous = (m.paragraph, m.end)
+        if anchor is not None and anchor.day is not None:
+            assert (doc.date, doc.source) == (anchor, "header")
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" * 50000,
+        "mars " * 20000,
+        "a" * 100000,
+        "1 " * 30000,
+        "le 1er janvier " * 2000,
+        "1/2/" * 20000,
+        "日本 mars 2020 " * 2000,
+    ],
+)
+def test_pathological_inputs_finish(text: str) -> None:
+    date_document([text], THURSDAY, language="fr")
+
+
+def test_this_weekday_and_weekday_with_day_number() -> None:
+    sunday = PartialDate(2023, 2, 12)
+    assert found("Ce dimanche, marché aux puces.", sunday) == [("Ce dimanche", "2023-02-12")]
+    assert found("Rendez-vous ce lundi.", THURSDAY) == [("ce lundi", "2023-02-13")]
+    # The weekday decides the month when only the month is known, and rejects a day that does not fit it.
+    assert found("La fête aura lieu jeudi 16.", PartialDate(2023, 2)) == [("jeudi 16", "2023-02-16")]
+    assert found("La fête aura lieu jeudi 15.", PartialDate(2023, 2)) == []
+
+
+def test_year_pairs_decades_and_false_friends() -> None:
+    assert found("Pour cette saison 2002/2003, tout change.") == [("2002", "2002"), ("2003", "2003")]
+    assert found("In the 1970s, growth was slow.", None, "en") == []
+    assert found("Und hier findet ihr das Video.", THURSDAY, "de") == []
+    assert found("October 20: a vehicle crashed.", THURSDAY, "en") == [("October 20", "2022-10-20")]
+
+
+def test_undetermined_language_is_no_hint() -> None:
+    assert found("Il est parti mardi.", THURSDAY, "und") == [("mardi", "2023-02-07")]
+    assert found("Il est parti mardi.", THURSDAY, None) == [("mardi", "2023-02-07")]
+    assert found("Er ging mardi.", THURSDAY, "de") == []
