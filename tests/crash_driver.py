@@ -1,6 +1,6 @@
 """Run the flow CLI, SIGKILLing this process at the N-th call of one store function (a kill point).
 
-Usage: python tests/crash_driver.py FUNCTION N -- <flows.news_etl arguments>
+Usage: python -m tests.crash_driver FUNCTION N -- <flows.news_etl arguments>
 FUNCTION is one of KILL_POINTS; N counts calls from 1. With N = 0 the run is not interrupted.
 """
 
