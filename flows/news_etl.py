@@ -41,7 +41,9 @@ MaxFileBytes = Annotated[int, Field(ge=1, le=2_000_000_000, description="larger 
 LockWait = Annotated[float, Field(ge=0, le=86_400, description="seconds to wait for another run on the same output")]
 DaskAddress = Annotated[
     str | None,
-    Field(pattern=r"^(tcp|tls)://[^\s/]+:\d+$", description="scheduler of an existing Dask cluster, e.g. tcp://host:8786"),
+    Field(
+        pattern=r"^(tcp|tls)://[^\s/]+:\d+$", description="scheduler of an existing Dask cluster, e.g. tcp://host:8786"
+    ),
 ]
 
 
@@ -128,7 +130,12 @@ def news_etl(
         shards = make_shards(plan.todo, params.shard_size)
         log.info(
             "%d files: %d new, %d changed, %d unchanged, %d gone; %d shards",
-            len(listed), plan.new, plan.changed, plan.unchanged, len(plan.deleted), len(shards),
+            len(listed),
+            plan.new,
+            plan.changed,
+            plan.unchanged,
+            len(plan.deleted),
+            len(shards),
         )
 
         results = run_shards(params, run_id, shards)
@@ -184,7 +191,10 @@ def run_shards(params: EtlParams, run_id: str, shards: list) -> list[ShardResult
             docs = sum(r.documents for r in results)
             log.info(
                 "shard %d/%d done: %d documents, %.1f documents/s",
-                len(results), len(shards), docs, docs / max(time.perf_counter() - t0, 1e-9),
+                len(results),
+                len(shards),
+                docs,
+                docs / max(time.perf_counter() - t0, 1e-9),
             )
     return sorted(results, key=lambda r: r.part)
 
@@ -200,7 +210,8 @@ def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path) -> 
     if skipped:
         log.warning(
             "no NER model for %s: %d paragraphs got no entities",
-            ", ".join(f"{lang} ({n})" for lang, n in skipped.most_common()), sum(skipped.values()),
+            ", ".join(f"{lang} ({n})" for lang, n in skipped.most_common()),
+            sum(skipped.values()),
         )
     lines = [
         f"# news-etl run `{run.run_id}`",
@@ -210,8 +221,7 @@ def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path) -> 
         f"| {run.files_seen} | {plan.new} | {plan.changed} | {plan.unchanged} | {run.files_processed} | "
         f"{run.files_failed} | {run.documents} | {run.paragraphs} | {run.entities} | {run.date_mentions} |",
         "",
-        "Stage seconds (summed over shards): "
-        + ", ".join(f"{stage} {s:.2f}" for stage, s in sorted(seconds.items())),
+        "Stage seconds (summed over shards): " + ", ".join(f"{stage} {s:.2f}" for stage, s in sorted(seconds.items())),
         "",
         f"Paragraphs with no NER model, by language: {dict(skipped) or 'none'}",
         "",
@@ -220,7 +230,11 @@ def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path) -> 
     create_markdown_artifact("\n".join(lines), key="news-etl-run", description=f"news-etl run {run.run_id}")
     log.info(
         "run %s committed: %d documents, %d rejected, %d entities, %d date mentions",
-        run.run_id, run.documents, run.files_failed, run.entities, run.date_mentions,
+        run.run_id,
+        run.documents,
+        run.files_failed,
+        run.entities,
+        run.date_mentions,
     )
 
 

@@ -154,9 +154,7 @@ _BEFORE_YEAR = re.compile(
 _BEFORE_PERIOD = re.compile(rf"{_MOD}\Z")
 _AFTER_MONTH_YEAR = re.compile(rf"(?:{_SP}(?:de|del|of){_SP}|,?{_SP}){_YEAR_AFTER}")
 _AFTER_QUAL = re.compile(rf"{_SP}{_QUAL}(?!\w)")
-_YEAR = re.compile(
-    r"(?:(?<=\d{4}[/-])|(?<![\d.,/:€$£-]))(?P<y>1\d{3}|20\d\d|2100)(?!\w|[.,]\d|[ \u00a0]?%|[’']s)"
-)
+_YEAR = re.compile(r"(?:(?<=\d{4}[/-])|(?<![\d.,/:€$£-]))(?P<y>1\d{3}|20\d\d|2100)(?!\w|[.,]\d|[ \u00a0]?%|[’']s)")
 _ISO = re.compile(r"(?<![\d.,/-])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?![\d]|[.,/-]\d)")
 _NUM_DMY = re.compile(
     rf"(?:(?P<art>le|du|au|the|am|el|il|vom"
@@ -355,9 +353,7 @@ def _day_month(month: int, day: int, mode: int, weekday: int | None) -> _Resolve
             return None
         if weekday is not None and abs(mode) != 2:
             years = [
-                y
-                for y in (anchor.year, anchor.year - 1, anchor.year + 1)
-                if _weekday_matches(y, month, day, weekday)
+                y for y in (anchor.year, anchor.year - 1, anchor.year + 1) if _weekday_matches(y, month, day, weekday)
             ]
             if years:
                 return _valid(years[0], month, day)
@@ -665,9 +661,7 @@ def _scan_months(
                 continue
             month, langs, _ = info
             word = text[m.start("m") : m.end("m")]
-            if not day_first and (
-                "en" not in langs or (m["m"] in AMBIGUOUS_MONTHS and not word[0].isupper())
-            ):
+            if not day_first and ("en" not in langs or (m["m"] in AMBIGUOUS_MONTHS and not word[0].isupper())):
                 continue
             if not _allowed_month(word, m.start("m"), info, anchored=True):
                 continue
@@ -894,9 +888,7 @@ def find_dates(
     return _resolve_all(_candidates(paragraphs, language, anchor), paragraphs, anchor)
 
 
-def _candidates(
-    paragraphs: Sequence[str], language: str | None, anchor: PartialDate | None
-) -> list[_Candidate]:
+def _candidates(paragraphs: Sequence[str], language: str | None, anchor: PartialDate | None) -> list[_Candidate]:
     year = anchor.year if anchor is not None else None
     out: list[_Candidate] = []
     for index, text in enumerate(paragraphs):

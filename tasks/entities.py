@@ -154,8 +154,7 @@ def refine_entities(
     _vote(mentions)
     norms = _norms(mentions)
     return [
-        EntityFinding(m.paragraph, m.start, m.end, m.text, cast(EntityLabel, m.label), norms[id(m)])
-        for m in mentions
+        EntityFinding(m.paragraph, m.start, m.end, m.text, cast(EntityLabel, m.label), norms[id(m)]) for m in mentions
     ]
 
 
@@ -176,11 +175,7 @@ def _clean(paragraph: int, text: str, start: int, end: int, label: str) -> _Ment
         if (
             end > start
             and text[end - 1] == "."
-            and not (
-                end - start >= 2
-                and text[end - 2].isalpha()
-                and (end - start == 2 or not text[end - 3].isalpha())
-            )
+            and not (end - start >= 2 and text[end - 2].isalpha() and (end - start == 2 or not text[end - 3].isalpha()))
         ):
             end -= 1
         head = text[start:end].split(maxsplit=1)
@@ -282,9 +277,7 @@ def _relabel(text: str, m: _Mention, gazetteer: Gazetteer) -> None:
         m.label = "LOC"  # `à Kloten`, `en Valais`: a name after a preposition of place is a place
 
 
-def _missed_mentions(
-    paragraphs: Sequence[str], mentions: list[_Mention], gazetteer: Gazetteer
-) -> list[_Mention]:
+def _missed_mentions(paragraphs: Sequence[str], mentions: list[_Mention], gazetteer: Gazetteer) -> list[_Mention]:
     """Uncovered repeats of names found elsewhere in the document and of surnames of full PER names."""
     known: dict[str, str] = {}
     for m in mentions:
@@ -309,9 +302,7 @@ def _missed_mentions(
                 continue
             for name in by_first.get(word.group(), ()):
                 e = s + len(name)
-                if text.startswith(name, s) and not (
-                    e < len(text) and (text[e].isalnum() or text[e] in "-_")
-                ):
+                if text.startswith(name, s) and not (e < len(text) and (text[e].isalnum() or text[e] in "-_")):
                     if not covered.overlaps(p, s, e):
                         prefix = text[max(0, s - 8) : s].split()
                         m = _Mention(p, s, e, known[name], name, bool(prefix) and prefix[-1] in HONORIFICS)
@@ -321,9 +312,7 @@ def _missed_mentions(
     return found
 
 
-def _unlabelled_names(
-    paragraphs: Sequence[str], mentions: list[_Mention], gazetteer: Gazetteer
-) -> list[_Mention]:
+def _unlabelled_names(paragraphs: Sequence[str], mentions: list[_Mention], gazetteer: Gazetteer) -> list[_Mention]:
     """Uncovered capitalised words after an honorific (PER) or naming a known place on their own (LOC)."""
     covered = _Coverage(mentions)
     found: list[_Mention] = []

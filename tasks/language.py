@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -11,15 +10,6 @@ from tasks.records import UNDETERMINED
 
 # text -> ranked (ISO 639-1 code, probability), best first; empty when the text holds nothing to judge.
 Detector = Callable[[str], list[tuple[str, float]]]
-
-# The languages a French-language news pipeline meets: the EU's official languages (lingua has no Maltese),
-# Catalan and Basque, and the main languages of world news. Each Latin-script language costs ~20 MB of
-# models, ~0.3 s of CPU to load them and a share of the time per character, and more candidates blur short
-# texts; a language outside the set is answered as its nearest neighbour or, for short texts, often 'und'.
-LANGUAGES = (
-    "bg cs da de el en es et fi fr ga hr hu it lt lv nl pl pt ro sk sl sv"
-    " ca eu ar fa he hi hy ja ka ko ru sr th tr uk vi id zh"
-).split()
 
 # Language evidence saturates within a few hundred characters; reading only the head of long paragraphs
 # caps the cost per paragraph without changing the answer (French news mix: 97.9 % fr either way).
@@ -31,12 +21,8 @@ MIN_SHORT_CONFIDENCE = 0.5
 MIN_CONFIDENCE = 0.2
 # A paragraph leaves its document's language only on strong evidence of its own.
 MIN_OVERRIDE_CONFIDENCE = 0.8
-# Probabilities are kept to this many decimals: enough to rank, few enough to be reproducible.
-DIGITS = 9
 # Han characters are shared: a paragraph without kana in a Japanese document is no evidence of Chinese.
 _NO_OVERRIDE = frozenset({("ja", "zh")})
-# Lower-ranked languages carry no weight worth the conversion cost.
-TOP_LANGUAGES = 5
 
 _WORD = re.compile(r"[^\W\d_]+")
 # Scripts written without spaces: every character is a word's worth of evidence.
@@ -54,27 +40,6 @@ class LanguageGuess:
 NO_GUESS = LanguageGuess(UNDETERMINED, 0.0)
 
 
-@functools.cache
-def language_detector() -> Detector:
-    """lingua in high-accuracy mode over LANGUAGES; models come from the wheel and load lazily, once."""
-    from lingua import IsoCode639_1, LanguageDetectorBuilder
-
-    detector = LanguageDetectorBuilder.from_iso_codes_639_1(
-        *(getattr(IsoCode639_1, code.upper()) for code in LANGUAGES)
-    ).build()
-
-    def detect(text: str) -> list[tuple[str, float]]:
-        # The Rust side accepts only valid UTF-8: lone surrogates would raise.
-        text = text.encode("utf-8", "replace").decode("utf-8")
-        values = detector.compute_language_confidence_values(text)[:TOP_LANGUAGES]
-        # lingua's sums run in hash-map order, so the last bits vary between processes: rounding (and a
-        # code tie-break) makes the output reproducible.
-        ranked = [(v.language.iso_code_639_1.name.lower(), round(v.value, DIGITS)) for v in values]
-        return sorted(((code, p) for code, p in ranked if p > 0.0), key=lambda item: (-item[1], item[0]))
-
-    return detect
-
-
 def detect_language(text: str, detector: Detector) -> LanguageGuess:
     """The text's language, or 'und' when it holds no words or the evidence is too weak for its length."""
     sample = _sample(text)
@@ -82,9 +47,7 @@ def detect_language(text: str, detector: Detector) -> LanguageGuess:
     return _decide(detector(sample) if words else [], words)
 
 
-def assign_languages(
-    paragraphs: Sequence[str], detector: Detector
-) -> tuple[LanguageGuess, list[LanguageGuess]]:
+def assign_languages(paragraphs: Sequence[str], detector: Detector) -> tuple[LanguageGuess, list[LanguageGuess]]:
     """(document guess, one guess per paragraph); a paragraph keeps its own language only when confident."""
     evidence: list[tuple[list[tuple[str, float]], int, int]] = []
     for paragraph in paragraphs:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from tasks.clean import clean_text
 from tasks.dates import DatedDocument, date_document
-from tasks.entities import refine_entities
+from tasks.entities import Gazetteer, refine_entities
 from tasks.language import Detector, LanguageGuess, assign_languages
 from tasks.models import Ner, RawSpan
 from tasks.read import Rejected, decode, split_header
@@ -33,10 +33,11 @@ class SourceFile:
 
 @dataclass(frozen=True, slots=True)
 class Models:
-    """The callables the steps need: a language detector and, per language, a NER model or None."""
+    """What the steps need: a language detector, per language a NER model or None, and a place gazetteer."""
 
     detector: Detector
     ner_for: NerFor
+    gazetteer: Gazetteer
 
 
 @dataclass(slots=True)
@@ -49,7 +50,7 @@ class Batch:
     date_mentions: list[DateMention] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     ner_skipped: Counter[str] = field(default_factory=Counter)
-    seconds: Counter[str] = field(default_factory=Counter)
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -100,7 +101,7 @@ def process_batch(files: Sequence[SourceFile], models: Models, *, run_id: str) -
         raw_spans = _run_ner(parsed, languages, models.ner_for, batch)
     with batch.timed("assemble"):
         for p, (doc_lang, para_langs), d, spans in zip(parsed, languages, dated, raw_spans, strict=True):
-            _assemble(p, doc_lang, para_langs, d, spans, batch, run_id=run_id)
+            _assemble(p, doc_lang, para_langs, d, spans, models.gazetteer, batch, run_id=run_id)
     return batch
 
 
@@ -155,6 +156,7 @@ def _assemble(
     para_langs: Sequence[LanguageGuess],
     dated: DatedDocument,
     spans: Sequence[Sequence[RawSpan] | None],
+    gazetteer: Gazetteer,
     batch: Batch,
     *,
     run_id: str,
@@ -188,7 +190,8 @@ def _assemble(
     # Post-processing may add gazetteer names, but only where a model read the paragraph: a language without a
     # model gets no entities at all rather than a partial, biased set.
     covered = {j for j, found in enumerate(spans) if found is not None}
-    entities = [e for e in refine_entities(texts, [found or [] for found in spans]) if e.paragraph in covered]
+    refined = refine_entities(texts, [found or [] for found in spans], gazetteer=gazetteer)
+    entities = [e for e in refined if e.paragraph in covered]
     mentions = dated.mentions
     for what, found, cap in (
         ("entities", entities, MAX_ENTITIES_PER_DOCUMENT),

@@ -14,8 +14,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks import store
-from tasks.language import language_detector
-from tasks.models import Ner, french_ner
+from tasks.models import Ner, french_ner, language_detector, place_gazetteer
 from tasks.pipeline import Models, SourceFile, content_sha256, doc_id_for, process_batch
 from tasks.plan import Planned, part_name
 from tasks.read import Rejected
@@ -47,7 +46,7 @@ def _ner_for(language: str) -> Ner | None:
 @functools.cache
 def default_models() -> Models:
     """The models of this process, loaded on first use and kept for every later shard."""
-    return Models(detector=language_detector(), ner_for=_ner_for)
+    return Models(detector=language_detector(), ner_for=_ner_for, gazetteer=place_gazetteer())
 
 
 def hash_sources(root: Path, sources: Sequence[str]) -> dict[str, str]:
@@ -119,11 +118,10 @@ def _retry_on_io(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
 
 
 process_shard = task(
-    run_shard,
     name="process-shard",
     retries=2,
     retry_delay_seconds=2,
     retry_condition_fn=_retry_on_io,
     persist_result=False,
     cache_policy=NO_CACHE,
-)
+)(run_shard)

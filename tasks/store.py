@@ -96,7 +96,7 @@ def list_sources(root: Path) -> tuple[list[str], list[tuple[str, str, str]]]:
 
     if not root.is_dir():
         raise StoreError(f"input folder {root} does not exist or is not a folder")
-    sources = []
+    sources: list[str] = []
     for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=False):
         dirs.sort()
         rel = Path(folder).relative_to(root)
@@ -232,7 +232,8 @@ def check_compatible(out: Path, *, full_refresh: bool) -> None:
     if info.get("schema_version") != SCHEMA_VERSION:
         raise StoreError(
             f"{out} holds tables of schema version {info.get('schema_version')}"
-            f" (pipeline {info.get('pipeline_version')}), this pipeline writes version {SCHEMA_VERSION}: run again with full refresh to rebuild them"
+            f" (pipeline {info.get('pipeline_version')}), this pipeline writes version {SCHEMA_VERSION}:"
+            " run again with full refresh to rebuild them"
         )
 
 

@@ -93,7 +93,10 @@ def test_deploy_schedule_adhoc_rerun_and_modify(server: dict[str, str], tmp_path
     while True:
         upcoming = httpx.post(
             f"{api}/flow_runs/filter",
-            json={"deployments": {"id": {"any_": [nightly["id"]]}}, "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}},
+            json={
+                "deployments": {"id": {"any_": [nightly["id"]]}},
+                "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+            },
         ).json()
         if upcoming or time.monotonic() > deadline:
             break
@@ -103,9 +106,23 @@ def test_deploy_schedule_adhoc_rerun_and_modify(server: dict[str, str], tmp_path
 
     # Bad parameters are refused by the server before any run starts, naming the field.
     bad = subprocess.run(
-        [PREFECT, "deployment", "run", "news-etl/adhoc", "--param", "input_dir=/x", "--param", "output_dir=/y",
-         "--param", "shard_size=0"],
-        env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+        [
+            PREFECT,
+            "deployment",
+            "run",
+            "news-etl/adhoc",
+            "--param",
+            "input_dir=/x",
+            "--param",
+            "output_dir=/y",
+            "--param",
+            "shard_size=0",
+        ],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert bad.returncode != 0 and "shard_size" in bad.stdout + bad.stderr
 
@@ -118,14 +135,27 @@ def test_deploy_schedule_adhoc_rerun_and_modify(server: dict[str, str], tmp_path
     worker_log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed below
     worker = subprocess.Popen(
         [PREFECT, "worker", "start", "--pool", "depeche", "--type", "process"],
-        env=env, cwd=REPO, stdout=worker_log, stderr=worker_log,
+        env=env,
+        cwd=REPO,
+        stdout=worker_log,
+        stderr=worker_log,
     )
     try:
 
         def adhoc() -> None:
             said = prefect(
-                env, "deployment", "run", "news-etl/adhoc", "--param", f"input_dir={inp}", "--param",
-                f"output_dir={out}", "--watch", "--watch-timeout", "600", timeout=660,
+                env,
+                "deployment",
+                "run",
+                "news-etl/adhoc",
+                "--param",
+                f"input_dir={inp}",
+                "--param",
+                f"output_dir={out}",
+                "--watch",
+                "--watch-timeout",
+                "600",
+                timeout=660,
             )
             assert "Completed" in said, said
 

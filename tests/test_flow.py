@@ -44,16 +44,27 @@ def tables(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> di
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         first = news_etl(input_dir=inp, output_dir=out, shard_size=2)
         again = news_etl(input_dir=inp, output_dir=out, shard_size=2)
-    assert first == {"files_seen": 8, "files_processed": 5, "files_failed": 3, "documents": 5, "entities": first["entities"]}
+    assert first == {
+        "files_seen": 8,
+        "files_processed": 5,
+        "files_failed": 3,
+        "documents": 5,
+        "entities": first["entities"],
+    }
     assert again == {"files_seen": 8, "files_processed": 0, "files_failed": 0, "documents": 0, "entities": 0}
-    return {t: pd.read_parquet(out / t) for t in ("documents", "paragraphs", "entities", "date_mentions", "runs", "rejects")}
+    return {
+        t: pd.read_parquet(out / t) for t in ("documents", "paragraphs", "entities", "date_mentions", "runs", "rejects")
+    }
 
 
 def test_seed_article(tables: dict[str, pd.DataFrame]) -> None:
     docs = tables["documents"].set_index("source")
     seed = docs.loc[SEED]
     assert (seed["language"], seed["date"], seed["date_precision"], seed["date_source"]) == (
-        "fr", "2023-02-07", "day", "header+text"
+        "fr",
+        "2023-02-07",
+        "day",
+        "header+text",
     )
     assert seed["title"] == "Lavrov promet au Mali la poursuite du soutien militaire"
     assert seed["header_date"] == "2023-02" and seed["n_paragraphs"] == 9
@@ -70,10 +81,17 @@ def test_other_documents(tables: dict[str, pd.DataFrame]) -> None:
     assert sorted(docs.index) == [SEED, "bad_header.txt", "deep/crlf.txt", "deep/er/latin1.txt", "english.txt"]
     latin1 = docs.loc["deep/er/latin1.txt"]
     assert (latin1["encoding"], latin1["date"], latin1["text"]) == (
-        "cp1252", "2023-03-03", "Le maire de Lyon a inauguré la passerelle le 3 mars 2023."
+        "cp1252",
+        "2023-03-03",
+        "Le maire de Lyon a inauguré la passerelle le 3 mars 2023.",
     )
     crlf = docs.loc["deep/crlf.txt"]
-    assert (crlf["encoding"], crlf["date"], crlf["date_precision"], crlf["n_paragraphs"]) == ("utf-8-sig", "2022", "year", 2)
+    assert (crlf["encoding"], crlf["date"], crlf["date_precision"], crlf["n_paragraphs"]) == (
+        "utf-8-sig",
+        "2022",
+        "year",
+        2,
+    )
     assert crlf["text"] == "La réunion s'est tenue à Genève.\n\nSuite du texte."
     bad = docs.loc["bad_header.txt"]
     assert bad["header_date"] == "2023-13" and pd.isna(bad["date"])

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tasks.language import language_detector
+from tasks.models import language_detector, place_gazetteer
 from tasks.pipeline import Models, SourceFile, process_batch
 
 CASES = int(os.environ.get("DEPECHE_FUZZ_CASES", "300"))
@@ -25,12 +25,53 @@ def capitalised_words(texts):  # type: ignore[no-untyped-def]
     return [[(m.start(), m.end(), "PER") for m in _CAPITALISED.finditer(t)] for t in texts]
 
 
-MODELS = Models(detector=language_detector(), ner_for=lambda lang: capitalised_words if lang == "fr" else None)
+MODELS = Models(
+    detector=language_detector(),
+    ner_for=lambda lang: capitalised_words if lang == "fr" else None,
+    gazetteer=place_gazetteer(),
+)
 
-headers = st.sampled_from(["", " date 2023-02 ", "date 2023-13 ", "date 0000-00 ", "date 99999 ", "date 2023-02-07\n",
-                           "  date 2021 ", "date ", "date 2023-02-30 "])
-words = st.sampled_from(["Bamako", "mardi", "7", "février", "2023", "M.", "Lavrov", "3-2", "1 500 €", "hier", "le",
-                         "\u202e", "مرحبا", "Москва", "東京", "\u00a0", "Ã©", "\x00", "\r\n", "\n\n", "«", "»", ".", " "])
+headers = st.sampled_from(
+    [
+        "",
+        " date 2023-02 ",
+        "date 2023-13 ",
+        "date 0000-00 ",
+        "date 99999 ",
+        "date 2023-02-07\n",
+        "  date 2021 ",
+        "date ",
+        "date 2023-02-30 ",
+    ]
+)
+words = st.sampled_from(
+    [
+        "Bamako",
+        "mardi",
+        "7",
+        "février",
+        "2023",
+        "M.",
+        "Lavrov",
+        "3-2",
+        "1 500 €",
+        "hier",
+        "le",
+        "\u202e",
+        "مرحبا",
+        "Москва",
+        "東京",
+        "\u00a0",
+        "Ã©",
+        "\x00",
+        "\r\n",
+        "\n\n",
+        "«",
+        "»",
+        ".",
+        " ",
+    ]
+)
 texts = st.builds(lambda h, ws: h + " ".join(ws), headers, st.lists(words, max_size=80))
 encodings = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
 

@@ -14,8 +14,8 @@ from tasks.language import (
     LanguageGuess,
     assign_languages,
     detect_language,
-    language_detector,
 )
+from tasks.models import language_detector
 from tasks.records import UNDETERMINED
 
 CODE = re.compile(r"[a-z]{2}")

@@ -58,17 +58,30 @@ def write_corpus(folder: Path, version: int) -> None:
 
 
 def run(env: dict[str, str], inp: Path, out: Path, point: str = "read_source", n: int = 0) -> int:
-    cmd = [sys.executable, "-m", "tests.crash_driver", point, str(n), "--",
-           "--input", str(inp), "--output", str(out), "--shard-size", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "tests.crash_driver",
+        point,
+        str(n),
+        "--",
+        "--input",
+        str(inp),
+        "--output",
+        str(out),
+        "--shard-size",
+        "2",
+    ]
     proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600, start_new_session=True)
     return proc.returncode
 
 
 def snapshot_of(out: Path) -> dict[str, pd.DataFrame]:
     return {
-        t: pd.read_parquet(out / t).drop(columns="month").sort_values(
-            [c for c in ("doc_id", "paragraph_id", "start") if c in pd.read_parquet(out / t).columns]
-        ).reset_index(drop=True)
+        t: pd.read_parquet(out / t)
+        .drop(columns="month")
+        .sort_values([c for c in ("doc_id", "paragraph_id", "start") if c in pd.read_parquet(out / t).columns])
+        .reset_index(drop=True)
         for t in TABLES
     }
 
@@ -90,7 +103,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     }
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_healthy(port, server)

@@ -9,7 +9,7 @@ from tasks.segment import split_paragraphs
 
 def test_kinds_follow_the_example_layout() -> None:
     text = (
-        "La lutte continue\", a dit M. Lavrov.\n\n"
+        'La lutte continue", a dit M. Lavrov.\n\n'
         "Lavrov promet au Mali la poursuite du soutien militaire\n\n"
         "Le ministre a parlé.\n\n"
         "Une coopération renforcée\n\n"

@@ -16,8 +16,9 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def doc(doc_id: str, text: str, date: str | None = None) -> Document:
-    return Document(doc_id, f"{doc_id}.txt", "sha-" + text, "fr", 0.9, None, date, None, None, None, 1, len(text),
-                    "utf-8", text)
+    return Document(
+        doc_id, f"{doc_id}.txt", "sha-" + text, "fr", 0.9, None, date, None, None, None, 1, len(text), "utf-8", text
+    )
 
 
 def run_record(run_id: str, *, full_refresh: bool = False) -> Run:
@@ -37,8 +38,14 @@ def stage(out: Path, run_id: str, part: str, docs: list[Document]) -> store.Stag
 
 
 def commit(out: Path, run_id: str, parts: list[store.StagedPart], *, remove=(), full_refresh=False) -> Path:
-    return store.commit(out, run=run_record(run_id, full_refresh=full_refresh), staged=parts,
-                        remove_sources=remove, full_refresh=full_refresh, rejects=store.to_table([], REJECTS))
+    return store.commit(
+        out,
+        run=run_record(run_id, full_refresh=full_refresh),
+        staged=parts,
+        remove_sources=remove,
+        full_refresh=full_refresh,
+        rejects=store.to_table([], REJECTS),
+    )
 
 
 def texts(out: Path) -> dict[str, str]:
@@ -141,19 +148,28 @@ def test_document_tables_are_partitioned_by_month(tmp_path: Path) -> None:
     docs = [doc("a", "A", "2023-03-07"), doc("b", "B", "2023-02"), doc("c", "C", "2021"), doc("d", "D")]
     commit(out, "r1", [stage(out, "r1", "p1", docs)])
     assert sorted(p.name for p in (out / "paragraphs").iterdir()) == [
-        "month=2021", "month=2023-02", "month=2023-03", "month=undated"
+        "month=2021",
+        "month=2023-02",
+        "month=2023-03",
+        "month=undated",
     ]
     march = pd.read_parquet(out / "paragraphs", filters=[("month", "=", "2023-03")])
     assert list(march["doc_id"]) == ["a"]
     everything = pd.read_parquet(out / "documents")
-    assert sorted(zip(everything["doc_id"], everything["month"].astype(str))) == [
-        ("a", "2023-03"), ("b", "2023-02"), ("c", "2021"), ("d", "undated")
+    assert sorted(zip(everything["doc_id"], everything["month"].astype(str), strict=True)) == [
+        ("a", "2023-03"),
+        ("b", "2023-02"),
+        ("c", "2021"),
+        ("d", "undated"),
     ]
     # Replacing a document that moved to another month leaves no copy in the old one.
     commit(out, "r2", [stage(out, "r2", "p2", [doc("a", "A2", "2023-04-01")])])
     df = pd.read_parquet(out / "documents")
-    assert sorted(zip(df["doc_id"], df["text"], df["month"].astype(str))) == [
-        ("a", "A2", "2023-04"), ("b", "B", "2023-02"), ("c", "C", "2021"), ("d", "D", "undated")
+    assert sorted(zip(df["doc_id"], df["text"], df["month"].astype(str), strict=True)) == [
+        ("a", "A2", "2023-04"),
+        ("b", "B", "2023-02"),
+        ("c", "C", "2021"),
+        ("d", "D", "undated"),
     ]
 
 
@@ -161,7 +177,14 @@ def test_empty_tables_stay_readable_with_their_columns(tmp_path: Path) -> None:
     out = tmp_path / "out"
     commit(out, "r1", [])
     assert list(pd.read_parquet(out / "entities").columns) == [
-        "doc_id", "paragraph_id", "start", "end", "text", "label", "norm", "month"
+        "doc_id",
+        "paragraph_id",
+        "start",
+        "end",
+        "text",
+        "label",
+        "norm",
+        "month",
     ]
     assert len(pd.read_parquet(out / "rejects")) == 0
     commit(out, "r2", [stage(out, "r2", "p1", [doc("a", "A")])])
