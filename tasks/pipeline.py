@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Literal
 
 from tasks.clean import clean_text
 from tasks.dates import DatedDocument, date_document
@@ -21,6 +22,9 @@ from tasks.segment import Segment, split_paragraphs
 NerFor = Callable[[str], Ner | None]
 MAX_ENTITIES_PER_DOCUMENT = 10_000
 MAX_DATE_MENTIONS_PER_DOCUMENT = 10_000
+# NER is the slowest step (~50k chars/s): past this many characters of one document, paragraphs get no entities,
+# which bounds the time one huge file can hold its shard. A work cap, not a clock, keeps the output reproducible.
+MAX_NER_CHARS_PER_DOCUMENT = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,7 @@ class Models:
 class Batch:
     """Rows for every table from one batch of files, with what was skipped and where time went."""
 
+    run_id: str
     documents: list[Document] = field(default_factory=list)
     paragraphs: list[Paragraph] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
@@ -51,6 +56,9 @@ class Batch:
     rejects: list[Reject] = field(default_factory=list)
     ner_skipped: Counter[str] = field(default_factory=Counter)
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def reject(self, source: str, reason: str, message: str, action: Literal["skipped", "kept"]) -> None:
+        self.rejects.append(Reject(self.run_id, source, reason, message, action))
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -83,11 +91,11 @@ def content_sha256(data: bytes) -> str:
 
 def process_batch(files: Sequence[SourceFile], models: Models, *, run_id: str) -> Batch:
     """Every file becomes one document with its rows, or a reject with a reason; none is lost."""
-    batch = Batch()
+    batch = Batch(run_id)
     parsed: list[_Parsed] = []
     with batch.timed("read"):
         for f in files:
-            p = _parse(f, batch, run_id=run_id)
+            p = _parse(f, batch)
             if p is not None:
                 parsed.append(p)
     with batch.timed("language"):
@@ -101,28 +109,26 @@ def process_batch(files: Sequence[SourceFile], models: Models, *, run_id: str) -
         raw_spans = _run_ner(parsed, languages, models.ner_for, batch)
     with batch.timed("assemble"):
         for p, (doc_lang, para_langs), d, spans in zip(parsed, languages, dated, raw_spans, strict=True):
-            _assemble(p, doc_lang, para_langs, d, spans, models.gazetteer, batch, run_id=run_id)
+            _assemble(p, doc_lang, para_langs, d, spans, models.gazetteer, batch)
     return batch
 
 
-def _parse(f: SourceFile, batch: Batch, *, run_id: str) -> _Parsed | None:
+def _parse(f: SourceFile, batch: Batch) -> _Parsed | None:
     try:
         decoded = decode(f.data)
     except Rejected as r:
-        batch.rejects.append(Reject(run_id, f.source, r.reason, r.message, "skipped"))
+        batch.reject(f.source, r.reason, r.message, "skipped")
         return None
     header = split_header(clean_text(decoded.text))
     if header.problem is not None:
-        batch.rejects.append(
-            Reject(run_id, f.source, "invalid_header_date", f"{header.problem}; kept without a header date", "kept")
-        )
+        batch.reject(f.source, "invalid_header_date", f"{header.problem}; kept without a header date", "kept")
     if not header.body:
         reason, message = (
             ("header_only", f"nothing after the header `date {header.raw}`")
             if header.raw is not None
             else ("no_text", "no text left after decoding and cleaning")
         )
-        batch.rejects.append(Reject(run_id, f.source, reason, message, "skipped"))
+        batch.reject(f.source, reason, message, "skipped")
         return None
     return _Parsed(f, decoded.encoding, header.raw, header.date, header.body, split_paragraphs(header.body))
 
@@ -138,6 +144,11 @@ def _run_ner(
     by_language: dict[str, list[tuple[int, int]]] = {}
     for i, (doc_lang, para_langs) in enumerate(languages):
         for j, guess in enumerate(para_langs):
+            if parsed[i].segments[j].start >= MAX_NER_CHARS_PER_DOCUMENT:
+                left = len(para_langs) - j
+                message = f"over {MAX_NER_CHARS_PER_DOCUMENT} characters: the last {left} paragraphs got no entities"
+                batch.reject(parsed[i].file.source, "ner_truncated", message, "kept")
+                break
             lang = guess.language if guess.language != UNDETERMINED else doc_lang.language
             by_language.setdefault(lang, []).append((i, j))
     for lang, where in by_language.items():
@@ -158,8 +169,6 @@ def _assemble(
     spans: Sequence[Sequence[RawSpan] | None],
     gazetteer: Gazetteer,
     batch: Batch,
-    *,
-    run_id: str,
 ) -> None:
     doc_id = doc_id_for(p.file.source)
     texts = [s.text for s in p.segments]
@@ -198,9 +207,7 @@ def _assemble(
         ("date_mentions", mentions, MAX_DATE_MENTIONS_PER_DOCUMENT),
     ):
         if len(found) > cap:
-            batch.rejects.append(
-                Reject(run_id, p.file.source, f"too_many_{what}", f"{len(found)} {what}, kept the first {cap}", "kept")
-            )
+            batch.reject(p.file.source, f"too_many_{what}", f"{len(found)} {what}, kept the first {cap}", "kept")
     batch.entities.extend(
         Entity(doc_id, e.paragraph, e.start, e.end, e.text, e.label, e.norm)
         for e in entities[:MAX_ENTITIES_PER_DOCUMENT]
