@@ -18,6 +18,7 @@ within a table; the previous snapshot is kept until the next commit for readers 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import fcntl
 import json
@@ -303,7 +304,9 @@ def commit(
     gone = {e.source for e in new_manifest} | set(remove_sources)
     dropped = [old_manifest[s] for s in gone if s in old_manifest]
     drop_ids = pa.array(sorted({e.doc_id for e in dropped}), pa.string())
-    touched_parts = {e.part for e in dropped}
+    # A part that loses rows is rewritten under a new name: a file name never changes content, so a reader that
+    # listed the previous snapshot fails loudly on a missing file instead of silently mixing two states.
+    renamed = {e.part: f"{e.part.split('~')[0]}~{seq:08d}" for e in dropped}
 
     for name in TABLES:
         is_log = name not in DOCUMENT_TABLES  # runs and rejects keep every run's rows, even across a full refresh
@@ -314,11 +317,11 @@ def commit(
                     continue  # recreated below only if the table is still empty
                 target = snap / name / f.relative_to(prev / name)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                if not is_log and f.stem in touched_parts:
+                if not is_log and f.stem in renamed:
                     kept = pq.read_table(f)
                     kept = kept.filter(pc.invert(pc.is_in(kept["doc_id"], value_set=drop_ids)))
                     if kept.num_rows:
-                        _write_atomic(kept, target)
+                        _write_atomic(kept, target.with_name(f"{renamed[f.stem]}.parquet"))
                 else:
                     os.link(f, target)
         for p in staged:
@@ -337,7 +340,8 @@ def commit(
             where = snap / name / ("month=undated" if name in DOCUMENT_TABLES else "")
             _write_atomic(schema.empty_table(), where / EMPTY_FILE)
 
-    manifest = [e for s, e in sorted(old_manifest.items()) if s not in gone] + new_manifest
+    kept_entries = [e for s, e in sorted(old_manifest.items()) if s not in gone]
+    manifest = [dataclasses.replace(e, part=renamed.get(e.part, e.part)) for e in kept_entries] + new_manifest
     manifest.sort(key=lambda e: e.source)
     _write_atomic(to_table(manifest, MANIFEST), snap / MANIFEST_FILE)
     info = {

@@ -1,17 +1,21 @@
-"""Run the flow CLI, SIGKILLing this process at the N-th call of one store function (a kill point).
+"""A fork server for kill tests: loads the models once, then runs the flow CLI in a forked child per request.
 
-Usage: python -m tests.crash_driver FUNCTION N -- <flows.news_etl arguments>
-FUNCTION is one of KILL_POINTS; N counts calls from 1. With N = 0 the run is not interrupted.
+Each request is one JSON line on stdin, `[FUNCTION, N, [flow CLI arguments...]]`; the child SIGKILLs its own
+process group at the N-th call of FUNCTION (one of KILL_POINTS; N = 0 runs uninterrupted). The reply is one line
+on stdout: the child's exit code (negative for a signal). Forking after the models are loaded keeps each run to
+the flow's own cost, so 20 kill points fit in CI time.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
 
 from flows import news_etl
 from tasks import store
+from tasks.shard import default_models
 
 # Reading inputs, writing Parquet (staging and snapshot files), and the commit's links, moves and pointer swap.
 KILL_POINTS = ("read_source", "_write_atomic", "_move_new", "link", "replace")
@@ -25,7 +29,7 @@ def arm(function: str, n: int) -> None:
             nonlocal calls
             calls += 1
             if calls == n:
-                os.killpg(os.getpgrp(), signal.SIGKILL)  # the driver runs in its own session
+                os.killpg(os.getpgrp(), signal.SIGKILL)
             return real(*args, **kwargs)
 
         return killing
@@ -40,9 +44,35 @@ def arm(function: str, n: int) -> None:
         setattr(store, function, wrap(getattr(store, function)))
 
 
+def warm_up() -> None:
+    models = default_models()
+    models.detector("Le maire de Lyon a inauguré la passerelle hier soir.")
+    ner = models.ner_for("fr")
+    assert ner is not None
+    ner(["Le maire de Lyon a inauguré la passerelle."])
+
+
+def serve() -> None:
+    warm_up()
+    for line in sys.stdin:
+        function, n, argv = json.loads(line)
+        assert function in KILL_POINTS, __doc__
+        pid = os.fork()
+        if pid == 0:
+            os.setsid()  # its own process group: the kill takes the child and nothing else
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            if n:
+                arm(function, n)
+            try:
+                code = news_etl.main(argv)
+            except BaseException:  # noqa: BLE001 - the exit code is the report
+                code = 1
+            os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status), flush=True)
+
+
 if __name__ == "__main__":
-    function, n, sep, *rest = sys.argv[1:]
-    assert sep == "--" and function in KILL_POINTS, __doc__
-    if int(n):
-        arm(function, int(n))
-    sys.exit(news_etl.main(rest))
+    serve()

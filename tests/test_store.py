@@ -67,6 +67,13 @@ def test_commit_replace_prune_and_full_refresh(tmp_path: Path) -> None:
     assert sorted(paragraphs["text"]) == ["A1", "B2", "C1"]
     assert sorted(store.read_manifest(out)) == ["a.txt", "b.txt", "c.txt"]
     assert store.read_manifest(out)["b.txt"].part == "p3"
+    # p1 lost b's rows: rewritten under a new name, so no file name ever changes content.
+    assert store.read_manifest(out)["a.txt"].part == "p1~00000002"
+    assert sorted(f.name for f in (out / "documents").rglob("*.parquet")) == [
+        "p1~00000002.parquet",
+        "p2.parquet",
+        "p3.parquet",
+    ]
 
     commit(out, "r3", [], remove=["c.txt"])
     assert texts(out) == {"a": "A1", "b": "B2"}
