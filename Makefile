@@ -31,7 +31,8 @@ test: setup
 	$(BIN)/python -m pytest
 
 reliability: setup
-	$(BIN)/python -m pytest -m reliability -s
+	$(BIN)/python -m pytest -m reliability -s tests/test_reliability.py tests/test_dask.py
+	DEPECHE_FUZZ_CASES=2000 $(BIN)/python -m pytest -s tests/test_hostile.py
 
 lint: setup
 	$(BIN)/ruff check .
@@ -43,7 +44,7 @@ typecheck: setup
 check: lint typecheck test
 
 evaluate: setup
-	$(BIN)/python -m benchmarks.evaluate --gold $(GOLD) --check benchmarks/floors.json
+	$(BIN)/python -m benchmarks.evaluate --gold $(GOLD) --check benchmarks/floors.json --out benchmarks/out/eval
 
 bench: setup
 	$(BIN)/python -m benchmarks.bench

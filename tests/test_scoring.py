@@ -162,6 +162,8 @@ def test_length_bucket_edges(n, bucket):
 def test_paragraph_alignment():
     assert not scoring.paragraphs_differ(["Titre", "Corps du texte."], ["Titre", "Corps du texte."])
     assert scoring.paragraphs_differ(["Titre", "Corps du texte."], ["Titre Corps du texte."])
+    assert not scoring.paragraphs_differ(["L’homme"], ["L'homme"])
+    assert scoring.paragraphs_differ(["Café"], ["Café"])
 
 
 def test_read_article_splits_header_and_paragraphs():
