@@ -22,6 +22,8 @@ REPO = Path(__file__).resolve().parent.parent
 # One variant per family so that no entity or date mention is counted twice.
 DEFAULT_SETS = (
     "timebank_fr_month_header",
+    # The same documents with the publication day given, as in HeidelTime's published French TimeBank setting.
+    "timebank_fr_day_header",
     "timebank_fr_no_header",
     "duckling_fr",
     "hipe_fr_no_header",

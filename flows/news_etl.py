@@ -228,6 +228,7 @@ def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path) -> 
         f"Snapshot: `{snapshot.name}`",
     ]
     create_markdown_artifact("\n".join(lines), key="news-etl-run", description=f"news-etl run {run.run_id}")
+    log.info("stage seconds: %s", ", ".join(f"{stage} {s:.2f}" for stage, s in sorted(seconds.items())))
     log.info(
         "run %s committed: %d documents, %d rejected, %d entities, %d date mentions",
         run.run_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ def run_shard(
 ) -> ShardResult:
     """Read, process and stage one shard; every file ends as rows or as a reject with a reason."""
     part = part_name(shard)
+    t0 = time.perf_counter()
     files: list[SourceFile] = []
     unread: list[Reject] = []
     for p in shard:
@@ -78,7 +80,11 @@ def run_shard(
             files.append(SourceFile(p.source, store.read_source(input_dir, p.source, max_bytes=max_bytes)))
         except Rejected as r:
             unread.append(Reject(run_id, p.source, r.reason, r.message, "skipped"))
-    batch = process_batch(files, default_models(), run_id=run_id)
+    t1 = time.perf_counter()
+    models = default_models()
+    t2 = time.perf_counter()
+    batch = process_batch(files, models, run_id=run_id)
+    t3 = time.perf_counter()
     rejects = unread + batch.rejects
     skipped = {r.source for r in rejects if r.action == "skipped"}
     sha = {p.source: p.content_sha256 for p in shard} | {f.source: content_sha256(f.data) for f in files}
@@ -94,6 +100,8 @@ def run_shard(
     }
     partitions = {d.doc_id: store.partition_of(d.date) for d in batch.documents}
     staged = store.stage_part(output_dir, run_id, part, tables, manifest, partitions)
+    # File I/O, model loading (first shard of a process only) and Parquet staging, beside the pure steps' stages.
+    seconds = dict(batch.seconds) | {"io_read": t1 - t0, "models": t2 - t1, "io_write": time.perf_counter() - t3}
     return ShardResult(
         part=part,
         files=len(shard),
@@ -102,7 +110,7 @@ def run_shard(
         chars=sum(d.n_chars for d in batch.documents),
         rows=staged.rows,
         ner_skipped=dict(batch.ner_skipped),
-        seconds=dict(batch.seconds),
+        seconds=seconds,
     )
 
 
