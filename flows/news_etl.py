@@ -23,6 +23,7 @@ from typing import Annotated  # noqa: E402
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.context import FlowRunContext  # noqa: E402
 from prefect.futures import as_completed  # noqa: E402
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings  # noqa: E402
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner  # noqa: E402
@@ -161,7 +162,7 @@ def news_etl(
             pipeline_version=__version__,
         )
         snapshot = commit_run(out, run, results, plan, params.prune, rejects)
-    report(run, results, plan, snapshot)
+    report(run, results, plan, snapshot, rejects)
     return {k: getattr(run, k) for k in ("files_seen", "files_processed", "files_failed", "documents", "entities")}
 
 
@@ -172,6 +173,9 @@ def run_shards(params: EtlParams, run_id: str, shards: list) -> list[ShardResult
     if not shards:
         return results
     t0 = time.perf_counter()
+    if params.workers > 1 and not os.environ.get("PREFECT_API_URL"):
+        # Worker processes inherit the environment; without this address each would start an embedded server.
+        os.environ["PREFECT_API_URL"] = str(FlowRunContext.get().client.api_url)  # type: ignore[union-attr]
     with task_runner(params.workers, params.dask_address) as runner:
         futures = [
             runner.submit(
@@ -199,20 +203,28 @@ def run_shards(params: EtlParams, run_id: str, shards: list) -> list[ShardResult
     return sorted(results, key=lambda r: r.part)
 
 
-def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path) -> None:
+def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path, rejects: list[Reject]) -> None:
     """Log the run summary and leave it as a markdown artifact."""
     log = get_run_logger()
-    skipped = Counter[str]()
-    seconds = Counter[str]()
+    totals: dict[str, Counter] = {
+        k: Counter() for k in ("ner_skipped", "seconds", "languages", "months", "top_entities")
+    }
     for r in results:
-        skipped.update(r.ner_skipped)
-        seconds.update(r.seconds)
+        for key, counter in totals.items():
+            counter.update(getattr(r, key))
+    listed = [(x.source, x.reason, x.action) for x in rejects] + [x for r in results for x in r.rejects]
+    skipped = totals["ner_skipped"]
     if skipped:
         log.warning(
             "no NER model for %s: %d paragraphs got no entities",
             ", ".join(f"{lang} ({n})" for lang, n in skipped.most_common()),
             sum(skipped.values()),
         )
+
+    def table(title: str, counter: Counter, limit: int | None = None) -> list[str]:
+        rows = [f"| {key} | {n} |" for key, n in (counter.most_common(limit) if limit else sorted(counter.items()))]
+        return [f"### {title}", "", "| | count |", "|---|---|", *(rows or ["| none | 0 |"]), ""]
+
     lines = [
         f"# news-etl run `{run.run_id}`",
         "",
@@ -221,14 +233,23 @@ def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path) -> 
         f"| {run.files_seen} | {plan.new} | {plan.changed} | {plan.unchanged} | {run.files_processed} | "
         f"{run.files_failed} | {run.documents} | {run.paragraphs} | {run.entities} | {run.date_mentions} |",
         "",
-        "Stage seconds (summed over shards): " + ", ".join(f"{stage} {s:.2f}" for stage, s in sorted(seconds.items())),
+        *table("Documents by language", totals["languages"]),
+        *table("Documents by month", totals["months"]),
+        *table("Top entities", totals["top_entities"], 15),
+        *table("Paragraphs with no NER model, by language", skipped),
+        "### Rejects",
         "",
-        f"Paragraphs with no NER model, by language: {dict(skipped) or 'none'}",
+        "| source | reason | action |",
+        "|---|---|---|",
+        *([f"| {src} | {reason} | {action} |" for src, reason, action in listed] or ["| none | | |"]),
+        "",
+        "Stage seconds (summed over shards): "
+        + ", ".join(f"{stage} {s:.2f}" for stage, s in sorted(totals["seconds"].items())),
         "",
         f"Snapshot: `{snapshot.name}`",
     ]
     create_markdown_artifact("\n".join(lines), key="news-etl-run", description=f"news-etl run {run.run_id}")
-    log.info("stage seconds: %s", ", ".join(f"{stage} {s:.2f}" for stage, s in sorted(seconds.items())))
+    log.info("stage seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in sorted(totals["seconds"].items())))
     log.info(
         "run %s committed: %d documents, %d rejected, %d entities, %d date mentions",
         run.run_id,

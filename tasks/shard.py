@@ -6,6 +6,7 @@ import functools
 import hashlib
 import os
 import time
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,6 +39,15 @@ class ShardResult:
     rows: dict[str, int]
     ner_skipped: dict[str, int]
     seconds: dict[str, float]
+    languages: dict[str, int]
+    months: dict[str, int]
+    top_entities: dict[str, int]  # "norm (LABEL)" -> mentions, this shard's most frequent only
+    rejects: list[tuple[str, str, str]]  # (source, reason, action), at most REPORTED_REJECTS
+
+
+# A run report lists this many rejects per shard and this many entities per shard, to stay small.
+REPORTED_REJECTS = 20
+REPORTED_ENTITIES = 50
 
 
 def _ner_for(language: str) -> Ner | None:
@@ -111,6 +121,10 @@ def run_shard(
         rows=staged.rows,
         ner_skipped=dict(batch.ner_skipped),
         seconds=seconds,
+        languages=dict(Counter(d.language for d in batch.documents)),
+        months=dict(Counter(partitions.values())),
+        top_entities=dict(Counter(f"{e.norm} ({e.label})" for e in batch.entities).most_common(REPORTED_ENTITIES)),
+        rejects=[(r.source, r.reason, r.action) for r in rejects[:REPORTED_REJECTS]],
     )
 
 

@@ -139,3 +139,23 @@ def test_bad_parameters_are_refused_naming_the_field(tmp_path: Path, capsys: pyt
     assert "shard_size" in capsys.readouterr().err
     with pytest.raises(ValueError, match="output_dir"):
         EtlParams(input_dir=tmp_path, output_dir=tmp_path / "inside")
+
+
+def test_run_report_artifact(tables: dict[str, pd.DataFrame]) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["news-etl-run"])),
+            sort=ArtifactSort.CREATED_DESC,
+        )
+    first, again = artifacts[1].data, artifacts[0].data
+    assert isinstance(first, str)
+    assert "| 8 | 8 | 0 | 0 | 5 | 3 | 5 |" in first
+    assert "| fr | 4 |" in first and "| en | 1 |" in first
+    assert "| 2023-02 | 1 |" in first
+    assert "| Sergueï Lavrov (PER) | 5 |" in first
+    assert "| binary.txt | binary | skipped |" in first and "| bad_header.txt | invalid_header_date | kept |" in first
+    assert isinstance(again, str) and "| 8 | 0 | 0 | 8 | 0 | 0 | 0 |" in again
