@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +17,8 @@ from hypothesis import strategies as st
 
 from tasks.models import language_detector, place_gazetteer
 from tasks.pipeline import Models, SourceFile, process_batch
+from tasks.read import DEFAULT_MAX_BYTES, Rejected
+from tasks.store import read_source
 
 CASES = int(os.environ.get("DEPECHE_FUZZ_CASES", "300"))
 _CAPITALISED = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ]{2,}(?: [A-ZÀ-Ý][a-zà-ÿ]{2,})*")
@@ -131,3 +134,11 @@ def test_random_bytes(blobs: list[bytes]) -> None:
 )
 def test_pathological_files_finish_with_a_row_or_a_reason(data: bytes) -> None:
     check([SourceFile("hostile.txt", data)])
+
+
+def test_a_50_mb_single_line_file_is_refused_with_a_reason(tmp_path: Path) -> None:
+    with open(tmp_path / "huge.txt", "wb") as fh:
+        fh.write(b"date 2023-02 " + b"mot " * (50 * 1024 * 1024 // 4))
+    with pytest.raises(Rejected) as exc:
+        read_source(tmp_path, "huge.txt", max_bytes=DEFAULT_MAX_BYTES)
+    assert exc.value.reason == "too_large" and "52428813 bytes" in exc.value.message
