@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.clean import clean_text
@@ -22,6 +22,13 @@ def test_russian_and_arabic_survive() -> None:
     assert clean_text("Москва\n\nمرحبا بكم") == "Москва\n\nمرحبا بكم"
 
 
+def test_repair_uncovered_by_another_repair_is_done_too() -> None:
+    # The soft hyphen hides the UTF-8 mojibake of a Hebrew letter until it is removed.
+    assert clean_text("\xad\xd7\x95") == "\u05d5"
+    assert clean_text("\u05d5") == "\u05d5"
+
+
+@settings(max_examples=1000)
 @given(st.text(max_size=400))
 def test_clean_is_idempotent(text: str) -> None:
     once = clean_text(text)
