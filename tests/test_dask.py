@@ -14,7 +14,8 @@ import pytest
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from flows.news_etl import news_etl
-from tests.test_deployment import REPO, free_port
+from tests.servers import free_port
+from tests.test_deployment import REPO
 from tests.test_reliability import write_corpus
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(900)]

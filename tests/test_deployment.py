@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,57 +13,24 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SEED
+from tests.servers import PREFECT, prefect_server
 
 REPO = Path(__file__).resolve().parents[1]
-PREFECT = str(Path(sys.executable).with_name("prefect"))
 TABLES = ("documents", "paragraphs", "entities", "date_mentions")
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(port: int, proc: subprocess.Popen, *, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"prefect server on port {port} did not start (exit code {proc.poll()})")
-        time.sleep(1)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    home = tmp_path_factory.mktemp("prefect-home")
-    port = free_port()
-    env = os.environ | {
-        "PREFECT_HOME": str(home),
-        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_WORKER_QUERY_SECONDS": "1",
-        "PREFECT_WORKER_PREFETCH_SECONDS": "1",
-        "DEPECHE_HOME": str(REPO),
-        "DEPECHE_TIMEZONE": "Europe/Paris",
-    }
-    log = open(home / "server.log", "wb")  # noqa: SIM115 - closed at teardown
-    proc = subprocess.Popen(
-        [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=log
-    )
-    try:
-        wait_healthy(port, proc)
+    with prefect_server(
+        tmp_path_factory.mktemp("prefect-home"),
+        PREFECT_WORKER_QUERY_SECONDS="1",
+        PREFECT_WORKER_PREFETCH_SECONDS="1",
+        DEPECHE_HOME=str(REPO),
+        DEPECHE_TIMEZONE="Europe/Paris",
+    ) as env:
         yield env
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-        log.close()
 
 
 def prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:

@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 
 from tests.crash_driver import KILL_POINTS
-from tests.test_deployment import REPO, free_port, wait_healthy
+from tests.servers import prefect_server
+from tests.test_deployment import REPO
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(3600)]
 
@@ -102,27 +103,10 @@ def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
     """One Prefect server for all runs: the killed runs would otherwise orphan their embedded servers."""
-    home = tmp_path_factory.mktemp("prefect-home")
-    port = free_port()
-    env = os.environ | {
-        "PREFECT_HOME": str(home),
-        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_healthy(port, server)
+    with prefect_server(tmp_path_factory.mktemp("prefect-home")) as env:
         runner = Runner(env)
         yield runner
         runner.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 def test_sigkill_at_random_points_then_rerun_equals_uninterrupted(run: Runner, tmp_path: Path) -> None:
