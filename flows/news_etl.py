@@ -80,7 +80,9 @@ def list_inputs(input_dir: Path) -> tuple[dict[str, str], list[tuple[str, str, s
     return hash_sources(input_dir, sources), problems
 
 
-@task(retries=2, retry_delay_seconds=2, persist_result=False)
+# No retries: a commit that failed half-way may have moved staged parts into its unfinished snapshot. The previous
+# snapshot stays current and the manifest unchanged, so the next run redoes this run's files.
+@task(persist_result=False)
 def commit_run(out: Path, run: Run, results: list[ShardResult], plan: Plan, prune: bool, rejects: list[Reject]) -> Path:
     """Swap in one snapshot holding this run's rows in every table at once."""
     return store.commit(
@@ -142,28 +144,41 @@ def news_etl(
         results = run_shards(params, run_id, shards)
 
         rejects = [Reject(run_id, src, reason, msg, "skipped") for src, reason, msg in unlisted]
-        run = Run(
-            run_id=run_id,
-            started_at=started,
-            finished_at=datetime.now(UTC),
-            files_seen=len(listed),
-            files_processed=sum(r.documents for r in results),
-            files_failed=sum(r.rejected for r in results) + len(rejects),
-            files_new=plan.new,
-            files_changed=plan.changed,
-            files_unchanged=plan.unchanged,
-            files_deleted=len(plan.deleted) if params.prune else 0,
-            documents=sum(r.documents for r in results),
-            paragraphs=sum(r.rows["paragraphs"] for r in results),
-            entities=sum(r.rows["entities"] for r in results),
-            date_mentions=sum(r.rows["date_mentions"] for r in results),
-            ner_skipped_paragraphs=sum(sum(r.ner_skipped.values()) for r in results),
-            full_refresh=params.full_refresh,
-            pipeline_version=__version__,
-        )
+        run = summarize(run_id, started, params, len(listed), plan, results, rejects)
         snapshot = commit_run(out, run, results, plan, params.prune, rejects)
     report(run, results, plan, snapshot, rejects)
     return {k: getattr(run, k) for k in ("files_seen", "files_processed", "files_failed", "documents", "entities")}
+
+
+def summarize(
+    run_id: str,
+    started: datetime,
+    params: EtlParams,
+    files_seen: int,
+    plan: Plan,
+    results: list[ShardResult],
+    rejects: list[Reject],
+) -> Run:
+    """The run's row in `runs`: what it saw, did and wrote."""
+    return Run(
+        run_id=run_id,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        files_seen=files_seen,
+        files_processed=sum(r.documents for r in results),
+        files_failed=sum(r.rejected for r in results) + len(rejects),
+        files_new=plan.new,
+        files_changed=plan.changed,
+        files_unchanged=plan.unchanged,
+        files_deleted=len(plan.deleted) if params.prune else 0,
+        documents=sum(r.documents for r in results),
+        paragraphs=sum(r.rows["paragraphs"] for r in results),
+        entities=sum(r.rows["entities"] for r in results),
+        date_mentions=sum(r.rows["date_mentions"] for r in results),
+        ner_skipped_paragraphs=sum(sum(r.ner_skipped.values()) for r in results),
+        full_refresh=params.full_refresh,
+        pipeline_version=__version__,
+    )
 
 
 def run_shards(params: EtlParams, run_id: str, shards: list) -> list[ShardResult]:
