@@ -34,7 +34,7 @@ from tasks.plan import Plan, make_shards, plan_run  # noqa: E402
 from tasks.read import DEFAULT_MAX_BYTES  # noqa: E402
 from tasks.records import Reject, Run  # noqa: E402
 from tasks.schemas import REJECTS  # noqa: E402
-from tasks.shard import ShardResult, hash_sources, process_shard  # noqa: E402
+from tasks.shard import ShardResult, process_shard  # noqa: E402
 
 ShardSize = Annotated[int, Field(ge=1, le=100_000, description="files per shard task")]
 Workers = Annotated[int, Field(ge=1, le=256, description="shard tasks run at once, each in its own process")]
@@ -77,7 +77,7 @@ class EtlParams(BaseModel):
 def list_inputs(input_dir: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
     """source -> content hash of every input file, and the folders that could not be listed."""
     sources, problems = store.list_sources(input_dir)
-    return hash_sources(input_dir, sources), problems
+    return store.hash_sources(input_dir, sources), problems
 
 
 # No retries: a commit that failed half-way may have moved staged parts into its unfinished snapshot. The previous

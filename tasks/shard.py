@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
 import time
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,23 +55,6 @@ def _ner_for(language: str) -> Ner | None:
 def default_models() -> Models:
     """The models of this process, loaded on first use and kept for every later shard."""
     return Models(detector=language_detector(), ner_for=_ner_for, gazetteer=place_gazetteer())
-
-
-def hash_sources(root: Path, sources: Sequence[str]) -> dict[str, str]:
-    """source -> SHA-256 of its bytes ('' when unreadable, so that the shard reports why)."""
-
-    def one(source: str) -> str:
-        h = hashlib.sha256()
-        try:
-            with open(root / source, "rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    h.update(chunk)
-        except OSError:
-            return ""
-        return h.hexdigest()
-
-    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
-        return dict(zip(sources, pool.map(one, sources), strict=True))
 
 
 def run_shard(

@@ -21,13 +21,17 @@ import contextlib
 import dataclasses
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import shutil
+import stat
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -105,22 +109,58 @@ def list_sources(root: Path) -> tuple[list[str], list[tuple[str, str, str]]]:
     return sorted(sources), problems
 
 
-def read_source(root: Path, source: str, *, max_bytes: int) -> bytes:
-    """The bytes of one input file; raises Rejected with a reason for files that cannot be read."""
+def open_source(root: Path, source: str) -> BinaryIO:
+    """An input file opened for reading; Rejected unless it is a regular file inside the input folder.
+
+    A FIFO named like an article would block a plain open() forever, and a symlink could lead anywhere on the machine.
+    """
     path = root / source
     try:
-        with open(path, "rb") as fh:
-            check_size(os.fstat(fh.fileno()).st_size, max_bytes=max_bytes)
-            data = fh.read(max_bytes + 1)
+        real = path.resolve(strict=True)
     except FileNotFoundError:
         raise Rejected("vanished", "file was deleted or moved after it was listed") from None
-    except IsADirectoryError:
-        raise Rejected("not_a_file", "path is a folder named like a text file") from None
+    except (OSError, RuntimeError) as exc:
+        raise Rejected("unreadable", f"{type(exc).__name__}: {exc}") from None
+    if not real.is_relative_to(root.resolve()):
+        raise Rejected("outside_input", "a symlink that leads outside the input folder")
+    try:
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
         raise Rejected("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise Rejected("not_a_file", "not a regular file (a folder, FIFO, socket or device)")
+    return os.fdopen(fd, "rb")
+
+
+def read_source(root: Path, source: str, *, max_bytes: int) -> bytes:
+    """The bytes of one input file; raises Rejected with a reason for files that cannot be read."""
+    with open_source(root, source) as fh:
+        check_size(os.fstat(fh.fileno()).st_size, max_bytes=max_bytes)
+        try:
+            data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise Rejected("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}") from None
     # The size is checked again on the bytes: a file can grow between fstat and read.
     check_size(len(data), max_bytes=max_bytes)
     return data
+
+
+def hash_sources(root: Path, sources: Sequence[str]) -> dict[str, str]:
+    """source -> SHA-256 of its bytes ('' when it cannot be read, so that its shard reports why)."""
+
+    def one(source: str) -> str:
+        h = hashlib.sha256()
+        try:
+            with open_source(root, source) as fh:
+                while chunk := fh.read(1 << 20):
+                    h.update(chunk)
+        except (Rejected, OSError):
+            return ""
+        return h.hexdigest()
+
+    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
+        return dict(zip(sources, pool.map(one, sources), strict=True))
 
 
 # ---------------------------------------------------------------------------------------------------- tables

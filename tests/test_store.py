@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -196,3 +197,23 @@ def test_empty_tables_stay_readable_with_their_columns(tmp_path: Path) -> None:
     assert len(pd.read_parquet(out / "rejects")) == 0
     commit(out, "r2", [stage(out, "r2", "p1", [doc("a", "A")])])
     assert len(pd.read_parquet(out / "documents")) == 1
+
+
+@pytest.mark.timeout(20)
+def test_fifos_and_symlinks_out_of_the_input_are_refused_without_hanging(tmp_path: Path) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    os.mkfifo(inp / "pipe.txt")
+    (tmp_path / "secret.txt").write_text("not for the tables")
+    (inp / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    (inp / "real.txt").write_text("Un article.")
+    (inp / "alias.txt").symlink_to(inp / "real.txt")
+    sources, _ = store.list_sources(inp)
+    assert sources == ["alias.txt", "leak.txt", "pipe.txt", "real.txt"]
+    hashes = store.hash_sources(inp, sources)
+    assert hashes["pipe.txt"] == "" and hashes["leak.txt"] == "" and hashes["alias.txt"] == hashes["real.txt"] != ""
+    for source, reason in [("pipe.txt", "not_a_file"), ("leak.txt", "outside_input")]:
+        with pytest.raises(store.Rejected) as exc:
+            store.read_source(inp, source, max_bytes=100)
+        assert exc.value.reason == reason
+    assert store.read_source(inp, "alias.txt", max_bytes=100) == b"Un article."
