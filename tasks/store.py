@@ -342,7 +342,8 @@ def commit(
     new_manifest = [e for p in staged for e in _read_rows(stage / "_manifest" / f"{p.part}.parquet", ManifestEntry)]
     old_manifest = {} if (prev is None or full_refresh) else read_manifest(out)
     gone = {e.source for e in new_manifest} | set(remove_sources)
-    dropped = [old_manifest[s] for s in gone if s in old_manifest]
+    # Rejected sources have no rows, so only documents that were written make their parts be rewritten.
+    dropped = [old_manifest[s] for s in gone if s in old_manifest and old_manifest[s].status == "ok"]
     drop_ids = pa.array(sorted({e.doc_id for e in dropped}), pa.string())
     # A part that loses rows is rewritten under a new name: a file name never changes content, so a reader that
     # listed the previous snapshot fails loudly on a missing file instead of silently mixing two states.
@@ -398,14 +399,15 @@ def commit(
     for d in sorted({f.parent for f in snap.rglob("*")} | {snap, snap.parent}):
         _fsync_dir(d)
 
+    for name in TABLES:
+        # Made before the first swap (dangling until then), so that every table appears at the same instant.
+        link = out / name
+        if not link.is_symlink():
+            link.symlink_to(Path(CURRENT) / name)
     tmp = out / f"{CURRENT}.{run.run_id}.tmp"
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(Path(SNAPSHOTS) / snap.name)
     os.replace(tmp, out / CURRENT)
-    for name in TABLES:
-        link = out / name
-        if not link.is_symlink():
-            link.symlink_to(Path(CURRENT) / name)
     _fsync_dir(out)
 
     shutil.rmtree(stage, ignore_errors=True)
