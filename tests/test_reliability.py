@@ -109,10 +109,19 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
         runner.close()
 
 
-def test_sigkill_at_random_points_then_rerun_equals_uninterrupted(run: Runner, tmp_path: Path) -> None:
+@pytest.fixture
+def corpora(tmp_path: Path) -> tuple[Path, Path]:
+    """The corpus before and after an update: two changed files, one new, one deleted, one binary."""
     v1, v2 = tmp_path / "v1", tmp_path / "v2"
     write_corpus(v1, 1)
     write_corpus(v2, 2)
+    return v1, v2
+
+
+def test_sigkill_at_random_points_then_rerun_equals_uninterrupted(
+    run: Runner, corpora: tuple[Path, Path], tmp_path: Path
+) -> None:
+    v1, v2 = corpora
     base = tmp_path / "base"
     assert run(v1, base) == 0
     before = snapshot_of(base)
@@ -146,10 +155,10 @@ def test_sigkill_at_random_points_then_rerun_equals_uninterrupted(run: Runner, t
     print(f"\nkill points tried: {KILLS}, killed: {killed}, data lost: 0, duplicates: 0")
 
 
-def test_reader_polling_during_runs_never_fails_or_sees_a_mix(run: Runner, tmp_path: Path) -> None:
-    v1, v2 = tmp_path / "v1", tmp_path / "v2"
-    write_corpus(v1, 1)
-    write_corpus(v2, 2)
+def test_reader_polling_during_runs_never_fails_or_sees_a_mix(
+    run: Runner, corpora: tuple[Path, Path], tmp_path: Path
+) -> None:
+    v1, v2 = corpora
     out = tmp_path / "out"
     assert run(v1, out) == 0
     before = frozenset(pd.read_parquet(out / "documents")["content_sha256"])
