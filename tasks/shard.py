@@ -18,7 +18,7 @@ from tasks.pipeline import Models, SourceFile, content_sha256, doc_id_for, proce
 from tasks.plan import Planned, part_name
 from tasks.read import Rejected
 from tasks.records import Reject
-from tasks.schemas import DATE_MENTIONS, DOCUMENTS, ENTITIES, PARAGRAPHS, REJECTS
+from tasks.schemas import DOCUMENT_TABLES, TABLES
 
 # Languages with an installed NER model; any other language is counted in `ner_skipped`, never guessed at.
 NER_LANGUAGES = ("fr",)
@@ -77,17 +77,19 @@ def run_shard(
     t3 = time.perf_counter()
     rejects = unread + batch.rejects
     skipped = {r.source for r in rejects if r.action == "skipped"}
-    sha = {p.source: p.content_sha256 for p in shard} | {f.source: content_sha256(f.data) for f in files}
+    # A rejected file is remembered by the hash of the bytes read (they may differ from the listed ones), if any.
+    read = {f.source: f.data for f in files}
+    listed = {p.source: p.content_sha256 for p in shard}
     manifest = [
         store.ManifestEntry(d.source, d.doc_id, d.content_sha256, "ok", part, run_id) for d in batch.documents
-    ] + [store.ManifestEntry(s, doc_id_for(s), sha[s], "rejected", part, run_id) for s in sorted(skipped)]
-    tables = {
-        "documents": store.to_table(batch.documents, DOCUMENTS),
-        "paragraphs": store.to_table(batch.paragraphs, PARAGRAPHS),
-        "entities": store.to_table(batch.entities, ENTITIES),
-        "date_mentions": store.to_table(batch.date_mentions, DATE_MENTIONS),
-        "rejects": store.to_table(rejects, REJECTS),
-    }
+    ] + [
+        store.ManifestEntry(
+            s, doc_id_for(s), content_sha256(read[s]) if s in read else listed[s], "rejected", part, run_id
+        )
+        for s in sorted(skipped)
+    ]
+    tables = {name: store.to_table(getattr(batch, name), TABLES[name]) for name in DOCUMENT_TABLES}
+    tables["rejects"] = store.to_table(rejects, TABLES["rejects"])
     partitions = {d.doc_id: store.partition_of(d.date) for d in batch.documents}
     staged = store.stage_part(output_dir, run_id, part, tables, manifest, partitions)
     # File I/O, model loading (first shard of a process only) and Parquet staging, beside the pure steps' stages.
