@@ -9,23 +9,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
 from flows.news_etl import news_etl
 from tests.servers import free_port
+from tests.tables import assert_same_tables, read_tables
 from tests.test_deployment import REPO
 from tests.test_reliability import write_corpus
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(900)]
-TABLES = ("documents", "paragraphs", "entities", "date_mentions")
-
-
-def sorted_table(out: Path, table: str) -> pd.DataFrame:
-    df = pd.read_parquet(out / table)
-    keys = [c for c in ("doc_id", "paragraph_id", "start") if c in df.columns]
-    return df.sort_values(keys).reset_index(drop=True).astype({"month": str})
 
 
 @pytest.fixture(scope="module")
@@ -87,5 +80,4 @@ def test_flow_on_a_dask_cluster_equals_a_single_process_run(prefect_server: None
         spread = news_etl(input_dir=inp, output_dir=tmp_path / "dask", shard_size=2, dask_address=cluster)
     assert single == spread
     assert single["documents"] == 8
-    for table in TABLES:
-        pd.testing.assert_frame_equal(sorted_table(tmp_path / "single", table), sorted_table(tmp_path / "dask", table))
+    assert_same_tables(read_tables(tmp_path / "single"), read_tables(tmp_path / "dask"))

@@ -12,11 +12,12 @@ import httpx
 import pandas as pd
 import pytest
 
+from tasks.schemas import DOCUMENT_TABLES
 from tests.conftest import SEED
 from tests.servers import PREFECT, prefect_server
+from tests.tables import assert_same_tables, read_tables
 
 REPO = Path(__file__).resolve().parents[1]
-TABLES = ("documents", "paragraphs", "entities", "date_mentions")
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -37,10 +38,6 @@ def prefect(env: dict[str, str], *args: str, timeout: float = 300) -> str:
     done = subprocess.run([PREFECT, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"prefect {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done.stdout + done.stderr
-
-
-def read(out: Path) -> dict[str, pd.DataFrame]:
-    return {t: pd.read_parquet(out / t).sort_values(["doc_id"], kind="stable").reset_index(drop=True) for t in TABLES}
 
 
 def test_deploy_schedule_adhoc_rerun_and_modify(server: dict[str, str], tmp_path: Path) -> None:
@@ -124,26 +121,25 @@ def test_deploy_schedule_adhoc_rerun_and_modify(server: dict[str, str], tmp_path
             assert "Completed" in said, said
 
         adhoc()
-        first = read(out)
+        first = read_tables(out)
         assert sorted(first["documents"]["source"]) == [SEED, "sub/a.txt", "sub/b.txt"]
 
         adhoc()
-        second = read(out)
-        for t in TABLES:
-            pd.testing.assert_frame_equal(first[t], second[t])
+        second = read_tables(out)
+        assert_same_tables(first, second)
         runs = pd.read_parquet(out / "runs").sort_values("started_at")
         assert list(runs["files_new"]) == [3, 0] and list(runs["files_unchanged"]) == [0, 3]
 
         (inp / "sub" / "a.txt").write_text(" date 2023-03 La ministre a visité Nantes le 5 mars 2023.\n\nFin.")
         adhoc()
-        third = read(out)
+        third = read_tables(out)
         docs1, docs3 = first["documents"].set_index("source"), third["documents"].set_index("source")
         assert list(docs3.index.sort_values()) == list(docs1.index.sort_values())
         assert docs3.loc["sub/a.txt", "doc_id"] == docs1.loc["sub/a.txt", "doc_id"]
         assert docs3.loc["sub/a.txt", "text"].startswith("La ministre a visité Nantes")
         pd.testing.assert_series_equal(docs1.drop(index="sub/a.txt")["text"], docs3.drop(index="sub/a.txt")["text"])
         a_id = docs1.loc["sub/a.txt", "doc_id"]
-        for t in TABLES:
+        for t in DOCUMENT_TABLES:
             others1 = first[t][first[t]["doc_id"] != a_id].reset_index(drop=True)
             others3 = third[t][third[t]["doc_id"] != a_id].reset_index(drop=True)
             pd.testing.assert_frame_equal(others1, others3)

@@ -20,14 +20,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tasks.schemas import DOCUMENT_TABLES
 from tests.crash_driver import KILL_POINTS
 from tests.servers import prefect_server
+from tests.tables import assert_same_tables, read_tables
 from tests.test_deployment import REPO
 
 pytestmark = [pytest.mark.reliability, pytest.mark.timeout(3600)]
 
 KILLS = int(os.environ.get("DEPECHE_KILLS", "20"))
-TABLES = ("documents", "paragraphs", "entities", "date_mentions")
 # How often each kill point is reached in the v2 run below (measured: 4, 25, 13, 13, 40); a kill draws N within it.
 CALLS = {"read_source": 4, "_write_atomic": 25, "_move_new": 13, "link": 13, "replace": 40}
 
@@ -85,21 +86,6 @@ class Runner:
         self.proc.wait(timeout=60)
 
 
-def snapshot_of(out: Path) -> dict[str, pd.DataFrame]:
-    return {
-        t: pd.read_parquet(out / t)
-        .drop(columns="month")
-        .sort_values([c for c in ("doc_id", "paragraph_id", "start") if c in pd.read_parquet(out / t).columns])
-        .reset_index(drop=True)
-        for t in TABLES
-    }
-
-
-def assert_same(a: dict[str, pd.DataFrame], b: dict[str, pd.DataFrame]) -> None:
-    for t in TABLES:
-        pd.testing.assert_frame_equal(a[t], b[t], obj=t)
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
     """One Prefect server for all runs: the killed runs would otherwise orphan their embedded servers."""
@@ -124,11 +110,11 @@ def test_sigkill_at_random_points_then_rerun_equals_uninterrupted(
     v1, v2 = corpora
     base = tmp_path / "base"
     assert run(v1, base) == 0
-    before = snapshot_of(base)
+    before = read_tables(base)
     reference = tmp_path / "reference"
     shutil.copytree(base, reference, symlinks=True)
     assert run(v2, reference) == 0
-    after = snapshot_of(reference)
+    after = read_tables(reference)
     assert len(after["documents"]) == len(before["documents"]) + 1  # one new; the changed ones replaced
 
     rng = random.Random(20261129)
@@ -140,14 +126,14 @@ def test_sigkill_at_random_points_then_rerun_equals_uninterrupted(
         code = run(v2, out, point, n)
         killed += code == -signal.SIGKILL
         # Whatever the kill interrupted, a reader sees the old state or the new one, complete.
-        seen = snapshot_of(out)
+        seen = read_tables(out)
         try:
-            assert_same(seen, before)
+            assert_same_tables(seen, before)
         except AssertionError:
-            assert_same(seen, after)
+            assert_same_tables(seen, after)
         assert run(v2, out) == 0, f"rerun after kill at {point}#{n} failed"
-        assert_same(snapshot_of(out), after)
-        for t in TABLES:
+        assert_same_tables(read_tables(out), after)
+        for t in DOCUMENT_TABLES:
             assert not list((out / t).rglob(".*")), f"temporary files visible in {t} after kill at {point}#{n}"
             assert not pd.read_parquet(out / t).duplicated().any()
         shutil.rmtree(out)
