@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-STAGES = ("read", "language", "dates", "entities", "assemble")
+STAGES = ("read", "language", "dates", "entities", "assemble", "dedup", "resolve_duplicates")
 SAMPLE_SECONDS = 0.1
 WARMUP_FILES = 5
 MB = 1024 * 1024
@@ -480,6 +480,11 @@ def report(sizes: list[dict], rows: list[dict]) -> str:
                 steady = r["docs_per_s_steady"]
                 lines.append(
                     f"  {name} stage seconds, summed over shards: {st}; steps {r['steps_s']:.1f}{missing}"
+                )
+                dedup_s = r["stages_s"].get("dedup", 0.0) + r["stages_s"].get("resolve_duplicates", 0.0)
+                lines.append(
+                    f"  {name} duplicates: {dedup_s * 1000 / max(r['docs'], 1):.2f} ms per article "
+                    f"(keys and MinHash in the shards, flags at commit), {dedup_s / max(r['wall_s'], 1e-9):.1%} of wall"
                 )
                 lines.append(
                     f"  {name} {r['docs_per_s_end_to_end']:.1f} docs/s over the whole call, "

@@ -1,4 +1,4 @@
-"""The `news-etl` flow: list -> plan -> shard -> process_shard per shard -> commit -> report.
+"""The `news-etl` flow: list -> plan -> shard -> process_shard per shard -> resolve duplicates -> commit -> report.
 
 Run it on Prefect's embedded server with `python -m flows.news_etl --input DIR --output DIR`.
 """
@@ -30,6 +30,8 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator  # noqa: E402
 
 from tasks import __version__, store  # noqa: E402
+from tasks.duplicates import DuplicateStats, resolve_duplicates  # noqa: E402
+from tasks.pipeline import doc_id_for  # noqa: E402
 from tasks.plan import Plan, make_shards, plan_run  # noqa: E402
 from tasks.read import DEFAULT_MAX_BYTES  # noqa: E402
 from tasks.records import Reject, Run  # noqa: E402
@@ -142,11 +144,19 @@ def news_etl(
         )
 
         results = run_shards(params, run_id, shards)
+        replaced = [p.source for p in plan.todo] + list(plan.deleted if params.prune else ())
+        duplicates = resolve_duplicates(
+            out,
+            run_id,
+            [r.part for r in results],
+            {doc_id_for(s) for s in replaced},
+            full_refresh=params.full_refresh,
+        )
 
         rejects = [Reject(run_id, src, reason, msg, "skipped") for src, reason, msg in unlisted]
-        run = summarize(run_id, started, params, len(listed), plan, results, rejects)
+        run = summarize(run_id, started, params, len(listed), plan, results, rejects, duplicates)
         snapshot = commit_run(out, run, results, plan, params.prune, rejects)
-    report(run, results, plan, snapshot, rejects)
+    report(run, results, plan, snapshot, rejects, duplicates)
     return {k: getattr(run, k) for k in ("files_seen", "files_processed", "files_failed", "documents", "entities")}
 
 
@@ -158,6 +168,7 @@ def summarize(
     plan: Plan,
     results: list[ShardResult],
     rejects: list[Reject],
+    duplicates: DuplicateStats,
 ) -> Run:
     """The run's row in `runs`: what it saw, did and wrote."""
     return Run(
@@ -176,6 +187,10 @@ def summarize(
         entities=sum(r.rows["entities"] for r in results),
         date_mentions=sum(r.rows["date_mentions"] for r in results),
         ner_skipped_paragraphs=sum(sum(r.ner_skipped.values()) for r in results),
+        duplicates=duplicates.duplicates,
+        near_duplicates=duplicates.near_duplicates,
+        duplicate_paragraphs=duplicates.duplicate_paragraphs,
+        boilerplate_paragraphs=duplicates.boilerplate_paragraphs,
         full_refresh=params.full_refresh,
         pipeline_version=__version__,
     )
@@ -218,7 +233,9 @@ def run_shards(params: EtlParams, run_id: str, shards: list) -> list[ShardResult
     return sorted(results, key=lambda r: r.part)
 
 
-def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path, rejects: list[Reject]) -> None:
+def report(
+    run: Run, results: list[ShardResult], plan: Plan, snapshot: Path, rejects: list[Reject], duplicates: DuplicateStats
+) -> None:
     """Log the run summary and leave it as a markdown artifact."""
     log = get_run_logger()
     totals: dict[str, Counter] = {
@@ -248,6 +265,20 @@ def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path, rej
         f"| {run.files_seen} | {plan.new} | {plan.changed} | {plan.unchanged} | {run.files_processed} | "
         f"{run.files_failed} | {run.documents} | {run.paragraphs} | {run.entities} | {run.date_mentions} |",
         "",
+        "### Duplicates",
+        "",
+        "| | this run | whole corpus |",
+        "|---|---|---|",
+        f"| documents | {run.documents} | {duplicates.corpus_documents} |",
+        f"| exact duplicate documents | {run.duplicates} | {duplicates.corpus_duplicates} |",
+        f"| near-duplicate documents | {run.near_duplicates} | {duplicates.corpus_near_duplicates} |",
+        f"| duplicate paragraphs | {run.duplicate_paragraphs} | |",
+        f"| boilerplate paragraphs | {run.boilerplate_paragraphs} | |",
+        "",
+        f"Flags changed on earlier rows: {duplicates.earlier_documents_updated} documents, "
+        f"{duplicates.earlier_paragraphs_updated} paragraphs (their first occurrence went, or a paragraph became "
+        "boilerplate).",
+        "",
         *table("Documents by language", totals["languages"]),
         *table("Documents by month", totals["months"]),
         *table("Top entities", totals["top_entities"], 15),
@@ -259,19 +290,22 @@ def report(run: Run, results: list[ShardResult], plan: Plan, snapshot: Path, rej
         *([f"| {src} | {reason} | {action} |" for src, reason, action in listed] or ["| none | | |"]),
         "",
         "Stage seconds (summed over shards): "
-        + ", ".join(f"{stage} {s:.2f}" for stage, s in sorted(totals["seconds"].items())),
+        + ", ".join(f"{stage} {s:.2f}" for stage, s in sorted(totals["seconds"].items()))
+        + f", resolve_duplicates {duplicates.seconds:.2f} (once per run, before the commit)",
         "",
         f"Snapshot: `{snapshot.name}`",
     ]
     create_markdown_artifact("\n".join(lines), key="news-etl-run", description=f"news-etl run {run.run_id}")
     log.info("stage seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in sorted(totals["seconds"].items())))
     log.info(
-        "run %s committed: %d documents, %d rejected, %d entities, %d date mentions",
+        "run %s committed: %d documents, %d rejected, %d entities, %d date mentions; duplicates: %d exact, %d near",
         run.run_id,
         run.documents,
         run.files_failed,
         run.entities,
         run.date_mentions,
+        run.duplicates,
+        run.near_duplicates,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 
 from tasks.clean import clean_text
 from tasks.dates import DatedDocument, date_document
+from tasks.dedup import DocPrint, fingerprint
 from tasks.entities import Gazetteer, refine_entities
 from tasks.language import Detector, LanguageGuess, assign_languages
 from tasks.models import Ner, RawSpan
@@ -54,6 +55,7 @@ class Batch:
     entities: list[Entity] = field(default_factory=list)
     date_mentions: list[DateMention] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    prints: list[DocPrint] = field(default_factory=list)
     ner_skipped: Counter[str] = field(default_factory=Counter)
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
@@ -110,6 +112,11 @@ def process_batch(files: Sequence[SourceFile], models: Models, *, run_id: str) -
     with batch.timed("assemble"):
         for p, (doc_lang, para_langs), d, spans in zip(parsed, languages, dated, raw_spans, strict=True):
             _assemble(p, doc_lang, para_langs, d, spans, models.gazetteer, batch)
+    with batch.timed("dedup"):
+        # Keys and signatures only: flags need the whole corpus and are resolved once per run, at commit.
+        batch.prints = [
+            fingerprint(doc_id_for(p.file.source), p.file.source, [s.text for s in p.segments]) for p in parsed
+        ]
     return batch
 
 

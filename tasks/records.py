@@ -74,7 +74,7 @@ class PartialDate:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One article; `text` is the cleaned body, paragraphs joined by one blank line."""
+    """One article; `text` is the cleaned body, paragraphs joined by one blank line; flags name an earlier document."""
 
     doc_id: str
     source: str
@@ -90,11 +90,14 @@ class Document:
     n_chars: int
     encoding: str
     text: str
+    duplicate_of: str | None = None
+    near_duplicate_of: str | None = None
+    near_duplicate_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    """One paragraph; document.text[start:end] == text."""
+    """One paragraph; document.text[start:end] == text; duplicate flags name its first occurrence in the corpus."""
 
     doc_id: str
     paragraph_id: int
@@ -104,6 +107,9 @@ class Paragraph:
     text: str
     language: str
     language_score: float
+    duplicate_of: str | None = None
+    duplicate_of_paragraph_id: int | None = None
+    boilerplate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,5 +169,9 @@ class Run:
     entities: int
     date_mentions: int
     ner_skipped_paragraphs: int
+    duplicates: int
+    near_duplicates: int
+    duplicate_paragraphs: int
+    boilerplate_paragraphs: int
     full_refresh: bool
     pipeline_version: str

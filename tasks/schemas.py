@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _STR = pa.string()
 _INT = pa.int32()
@@ -26,6 +26,9 @@ DOCUMENTS = pa.schema(
         pa.field("n_chars", pa.int64(), nullable=False),
         pa.field("encoding", _STR, nullable=False),
         pa.field("text", pa.large_string(), nullable=False),
+        pa.field("duplicate_of", _STR),
+        pa.field("near_duplicate_of", _STR),
+        pa.field("near_duplicate_score", _SCORE),
     ]
 )
 
@@ -39,6 +42,9 @@ PARAGRAPHS = pa.schema(
         pa.field("text", pa.large_string(), nullable=False),
         pa.field("language", _STR, nullable=False),
         pa.field("language_score", _SCORE, nullable=False),
+        pa.field("duplicate_of", _STR),
+        pa.field("duplicate_of_paragraph_id", _INT),
+        pa.field("boilerplate", pa.bool_(), nullable=False),
     ]
 )
 
@@ -84,6 +90,10 @@ RUNS = pa.schema(
         pa.field("entities", pa.int64(), nullable=False),
         pa.field("date_mentions", pa.int64(), nullable=False),
         pa.field("ner_skipped_paragraphs", pa.int64(), nullable=False),
+        pa.field("duplicates", pa.int64(), nullable=False),
+        pa.field("near_duplicates", pa.int64(), nullable=False),
+        pa.field("duplicate_paragraphs", pa.int64(), nullable=False),
+        pa.field("boilerplate_paragraphs", pa.int64(), nullable=False),
         pa.field("full_refresh", pa.bool_(), nullable=False),
         pa.field("pipeline_version", _STR, nullable=False),
     ]
@@ -108,6 +118,39 @@ MANIFEST = pa.schema(
         pa.field("status", _STR, nullable=False),
         pa.field("part", _STR, nullable=False),
         pa.field("run_id", _STR, nullable=False),
+    ]
+)
+
+# The duplicate index, kept inside each snapshot beside the manifest: what a document or paragraph was compared with.
+DOC_PRINTS = pa.schema(
+    [
+        pa.field("doc_id", _STR, nullable=False),
+        pa.field("source", _STR, nullable=False),
+        pa.field("doc_key", _STR),
+        pa.field("signature", pa.binary(), nullable=False),
+        pa.field("paragraph_keys", pa.list_(_STR), nullable=False),
+    ]
+)
+DOC_INDEX = pa.schema(
+    [
+        *DOC_PRINTS,
+        pa.field("order", pa.int64(), nullable=False),
+        pa.field("duplicate_of", _STR),
+        pa.field("near_duplicate_of", _STR),
+        pa.field("near_duplicate_score", _SCORE),
+    ]
+)
+PARAGRAPH_INDEX = pa.schema(
+    [
+        pa.field("key", _STR, nullable=False),
+        pa.field("folder", _STR, nullable=False),
+        pa.field("doc_key", _STR, nullable=False),
+        pa.field("doc_id", _STR, nullable=False),
+        pa.field("paragraph_id", _INT, nullable=False),
+        pa.field("order", pa.int64(), nullable=False),
+        pa.field("duplicate_of", _STR),
+        pa.field("duplicate_of_paragraph_id", _INT),
+        pa.field("boilerplate", pa.bool_(), nullable=False),
     ]
 )
 

@@ -91,7 +91,7 @@ def run_shard(
     tables = {name: store.to_table(getattr(batch, name), TABLES[name]) for name in DOCUMENT_TABLES}
     tables["rejects"] = store.to_table(rejects, TABLES["rejects"])
     partitions = {d.doc_id: store.partition_of(d.date) for d in batch.documents}
-    staged = store.stage_part(output_dir, run_id, part, tables, manifest, partitions)
+    staged = store.stage_part(output_dir, run_id, part, tables, manifest, partitions, batch.prints)
     # File I/O, model loading (first shard of a process only) and Parquet staging, beside the pure steps' stages.
     seconds = dict(batch.seconds) | {"io_read": t1 - t0, "models": t2 - t1, "io_write": time.perf_counter() - t3}
     return ShardResult(

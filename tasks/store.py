@@ -8,6 +8,11 @@ Output layout (every name starting with `.` or `_` is invisible to `pd.read_parq
                                                         immutable files, hard-linked from one snapshot to the next;
                                                         document tables are partitioned by the document's month
     OUTPUT/.snapshots/<snapshot>/_manifest.parquet      source -> doc_id, content hash, part
+    OUTPUT/.snapshots/<snapshot>/_index/documents.parquet
+                                                        duplicate index: keys, MinHash signature, first-seen order
+    OUTPUT/.snapshots/<snapshot>/_index/paragraphs/<bucket>.parquet
+                                                        paragraph keys, bucketed by their first two hex digits so
+                                                        that a run reads one bucket at a time, never all of them
     OUTPUT/.staging/<run_id>/...                        parts written by shard tasks, moved in at commit
     OUTPUT/.lock                                        flock held by the running flow
 
@@ -31,16 +36,26 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tasks import __version__
+from tasks.dedup import DocPrint, IndexedDoc, Occurrence
 from tasks.read import Rejected, check_size
 from tasks.records import Run
-from tasks.schemas import DOCUMENT_TABLES, MANIFEST, RUNS, SCHEMA_VERSION, TABLES
+from tasks.schemas import (
+    DOC_INDEX,
+    DOC_PRINTS,
+    DOCUMENT_TABLES,
+    MANIFEST,
+    PARAGRAPH_INDEX,
+    RUNS,
+    SCHEMA_VERSION,
+    TABLES,
+)
 
 CURRENT = ".current"
 SNAPSHOTS = ".snapshots"
@@ -50,6 +65,17 @@ MANIFEST_FILE = "_manifest.parquet"
 STORE_INFO = "_depeche.json"
 INPUT_SUFFIX = ".txt"
 EMPTY_FILE = "empty.parquet"
+INDEX = "_index"
+PRINTS = "_prints"
+UPDATES = "_updates"
+# Flags that later runs may change on rows already committed: (key columns, flag columns) per table.
+FLAG_COLUMNS = {
+    "documents": (("doc_id",), ("duplicate_of", "near_duplicate_of", "near_duplicate_score")),
+    "paragraphs": (("doc_id", "paragraph_id"), ("duplicate_of", "duplicate_of_paragraph_id", "boilerplate")),
+}
+
+
+P = TypeVar("P", DocPrint, IndexedDoc)
 
 
 class StoreError(RuntimeError):
@@ -209,9 +235,12 @@ def stage_part(
     tables: dict[str, pa.Table],
     manifest: Sequence[ManifestEntry],
     partitions: dict[str, str],
+    prints: Sequence[DocPrint] = (),
 ) -> StagedPart:
-    """Write one shard's tables (document tables split by `month=` partition) and its manifest rows to staging."""
+    """Write one shard's tables (document tables split by `month=` partition), manifest rows and prints to staging."""
     stage = staging_dir(out, run_id)
+    if prints:
+        _write_atomic(to_table(prints, DOC_PRINTS), stage / PRINTS / f"{part}.parquet")
     for name, table in tables.items():
         if name not in DOCUMENT_TABLES:
             if table.num_rows:
@@ -223,6 +252,88 @@ def stage_part(
             _write_atomic(rows, stage / name / f"month={month}" / f"{part}.parquet")
     _write_atomic(to_table(manifest, MANIFEST), stage / "_manifest" / f"{part}.parquet")
     return StagedPart(part, {name: t.num_rows for name, t in tables.items()})
+
+
+# ---------------------------------------------------------------------------------------------------- duplicate index
+
+
+def read_prints(out: Path, run_id: str, parts: Iterable[str]) -> list[DocPrint]:
+    """The prints the run's shards staged, in no particular order."""
+    stage = staging_dir(out, run_id) / PRINTS
+    paths = [stage / f"{p}.parquet" for p in parts]
+    return [_print_row(DocPrint, row) for path in paths if path.exists() for row in pq.read_table(path).to_pylist()]
+
+
+def read_doc_index(out: Path) -> list[IndexedDoc]:
+    """Every document of the current snapshot's duplicate index, in first-seen order."""
+    snap = current_snapshot(out)
+    path = snap / INDEX / "documents.parquet" if snap else None
+    if path is None or not path.exists():
+        return []
+    return sorted((_print_row(IndexedDoc, row) for row in pq.read_table(path).to_pylist()), key=lambda d: d.order)
+
+
+def _print_row(record: type[P], row: dict) -> P:
+    return record(**(row | {"paragraph_keys": tuple(row["paragraph_keys"])}))
+
+
+def bucket_of(key: str) -> str:
+    return key[:2]
+
+
+def read_paragraph_bucket(out: Path, bucket: str) -> list[Occurrence]:
+    """The paragraph occurrences of one index bucket in the current snapshot."""
+    snap = current_snapshot(out)
+    path = snap / INDEX / "paragraphs" / f"{bucket}.parquet" if snap else None
+    if path is None or not path.exists():
+        return []
+    return _read_rows(path, Occurrence)
+
+
+def stage_doc_index(out: Path, run_id: str, docs: Sequence[IndexedDoc]) -> None:
+    _write_atomic(to_table(docs, DOC_INDEX), staging_dir(out, run_id) / INDEX / "documents.parquet")
+
+
+def stage_paragraph_bucket(out: Path, run_id: str, bucket: str, rows: Sequence[Occurrence]) -> None:
+    """Stage a bucket's new content; an empty file stands for a bucket that lost all its rows."""
+    _write_atomic(
+        to_table(rows, PARAGRAPH_INDEX), staging_dir(out, run_id) / INDEX / "paragraphs" / f"{bucket}.parquet"
+    )
+
+
+def stage_flag_updates(out: Path, run_id: str, table: str, rows: Sequence[dict]) -> None:
+    """Stage new flag values for rows of `table` (key and flag columns of FLAG_COLUMNS) to apply at commit."""
+    keys, flags = FLAG_COLUMNS[table]
+    schema = pa.schema([TABLES[table].field(c) for c in (*keys, *flags)])
+    _write_atomic(
+        pa.Table.from_pylist(list(rows), schema=schema), staging_dir(out, run_id) / UPDATES / f"{table}.parquet"
+    )
+
+
+def _read_flag_updates(stage: Path) -> dict[str, dict[tuple, dict]]:
+    updates: dict[str, dict[tuple, dict]] = {}
+    for table, (keys, _) in FLAG_COLUMNS.items():
+        path = stage / UPDATES / f"{table}.parquet"
+        rows = pq.read_table(path).to_pylist() if path.exists() else []
+        updates[table] = {tuple(row.pop(k) for k in keys): row for row in rows}
+    return updates
+
+
+def _apply_flags(table: pa.Table, name: str, updates: dict[str, dict[tuple, dict]]) -> pa.Table:
+    """The table with the staged flag values set on the rows they name."""
+    if name not in FLAG_COLUMNS or not updates[name]:
+        return table
+    keys, flags = FLAG_COLUMNS[name]
+    changes = updates[name]
+    row_keys = list(zip(*(table[k].to_pylist() for k in keys), strict=True))
+    for column in flags:
+        values = table[column].to_pylist()
+        for i, key in enumerate(row_keys):
+            if key in changes:
+                values[i] = changes[key][column]
+        index = table.schema.get_field_index(column)
+        table = table.set_column(index, table.schema.field(column), pa.array(values, table.schema.field(column).type))
+    return table
 
 
 # ---------------------------------------------------------------------------------------------------- the store
@@ -258,6 +369,12 @@ def locked(out: Path, *, run_id: str, wait_seconds: float = 0.0) -> Iterator[Non
 def current_snapshot(out: Path) -> Path | None:
     link = out / CURRENT
     return (out / os.readlink(link)) if link.is_symlink() else None
+
+
+def next_sequence(out: Path) -> int:
+    """The number the next snapshot gets; it also orders documents by the run that first saw them."""
+    snap = current_snapshot(out)
+    return int(snap.name.split("-")[0]) + 1 if snap else 1
 
 
 def check_compatible(out: Path, *, full_refresh: bool) -> None:
@@ -334,7 +451,7 @@ def commit(
     """Make one new snapshot holding the previous rows minus replaced ones plus the staged parts, then swap it in."""
     staged = list(staged)
     prev = current_snapshot(out)
-    seq = int(prev.name.split("-")[0]) + 1 if prev else 1
+    seq = next_sequence(out)
     snap = out / SNAPSHOTS / f"{seq:08d}-{run.run_id}"
     snap.mkdir(parents=True)
     stage = staging_dir(out, run.run_id)
@@ -347,7 +464,13 @@ def commit(
     drop_ids = pa.array(sorted({e.doc_id for e in dropped}), pa.string())
     # A part that loses rows is rewritten under a new name: a file name never changes content, so a reader that
     # listed the previous snapshot fails loudly on a missing file instead of silently mixing two states.
-    renamed = {e.part: f"{e.part.split('~')[0]}~{seq:08d}" for e in dropped}
+    # Rows of earlier runs whose duplicate flags changed (their first occurrence went, a line became boilerplate).
+    updates = _read_flag_updates(stage)
+    updated = {key[0] for rows in updates.values() for key in rows}
+    kept_parts = {e.doc_id: e.part for e in old_manifest.values() if e.status == "ok" and e.source not in gone}
+    rewritten = {e.part for e in dropped} | {kept_parts[d] for d in updated if d in kept_parts}
+    renamed = {part: f"{part.split('~')[0]}~{seq:08d}" for part in rewritten}
+    patched = {e.part for e in new_manifest if e.doc_id in updated}
 
     for name in TABLES:
         is_log = name not in DOCUMENT_TABLES  # runs and rejects keep every run's rows, even across a full refresh
@@ -361,6 +484,7 @@ def commit(
                 if not is_log and f.stem in renamed:
                     kept = pq.read_table(f)
                     kept = kept.filter(pc.invert(pc.is_in(kept["doc_id"], value_set=drop_ids)))
+                    kept = _apply_flags(kept, name, updates)
                     if kept.num_rows:
                         _write_atomic(kept, target.with_name(f"{renamed[f.stem]}.parquet"))
                 else:
@@ -371,7 +495,13 @@ def commit(
                 if is_log:
                     target = target.with_name(f"{run.run_id}-{p.part}.parquet")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                _move_new(src, target)
+                if p.part in patched and name in FLAG_COLUMNS:
+                    _refuse_existing(target)
+                    _write_atomic(_apply_flags(pq.read_table(src), name, updates), target)
+                    src.unlink()
+                else:
+                    _move_new(src, target)
+    _link_index(prev if not full_refresh else None, stage, snap)
     if rejects.num_rows:
         _write_atomic(rejects, snap / "rejects" / f"{run.run_id}-run.parquet")
     _write_atomic(to_table([run], RUNS), snap / "runs" / f"{run.run_id}.parquet")
@@ -418,10 +548,31 @@ def commit(
     return snap
 
 
-def _move_new(src: Path, dst: Path) -> None:
-    """Move a staged file into a snapshot; a name clash would silently replace rows, so it is an error."""
+def _link_index(prev: Path | None, stage: Path, snap: Path) -> None:
+    """The duplicate index of the new snapshot: the files this run restaged, and the previous snapshot's others."""
+    staged = sorted((stage / INDEX).rglob("*.parquet")) if (stage / INDEX).is_dir() else []
+    restaged = {f.relative_to(stage) for f in staged}
+    if prev is not None and (prev / INDEX).is_dir():
+        for f in sorted((prev / INDEX).rglob("*.parquet")):
+            if f.relative_to(prev) not in restaged:
+                (snap / f.relative_to(prev)).parent.mkdir(parents=True, exist_ok=True)
+                os.link(f, snap / f.relative_to(prev))
+    for src in staged:
+        if pq.read_metadata(src).num_rows == 0:
+            continue  # a bucket that lost all its rows
+        (snap / src.relative_to(stage)).parent.mkdir(parents=True, exist_ok=True)
+        _move_new(src, snap / src.relative_to(stage))
+
+
+def _refuse_existing(dst: Path) -> None:
+    # A name clash would silently replace rows, so it is an error.
     if dst.exists():
         raise StoreError(f"{dst} already exists in the new snapshot; refusing to overwrite it")
+
+
+def _move_new(src: Path, dst: Path) -> None:
+    """Move a staged file into a snapshot, never over an existing one."""
+    _refuse_existing(dst)
     os.replace(src, dst)
 
 

@@ -46,7 +46,11 @@ def test_one_model_call_per_language_for_the_whole_batch() -> None:
         (1, "en"),
     ]
     assert batch.rejects == []
-    assert set(batch.seconds) == {"read", "language", "dates", "entities", "assemble"}
+    assert set(batch.seconds) == {"read", "language", "dates", "entities", "assemble", "dedup"}
+    # One print per document, one key per paragraph, for the duplicate step at commit.
+    assert [(p.doc_id, len(p.paragraph_keys)) for p in batch.prints] == [
+        (d.doc_id, d.n_paragraphs) for d in batch.documents
+    ]
 
 
 def test_rejects_and_kept_notes() -> None:

@@ -1,0 +1,208 @@
+"""Duplicates and boilerplate: exact keys (cc_net-style normalisation), MinHash near duplicates, recurring paragraphs.
+
+Flags are a pure function of the whole corpus in the order documents were first seen, so a rerun, a crash or a
+removed original always leads to the same flags. Nothing is ever dropped: rows only carry flags.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+# Word 5-grams: a changed title or sentence touches only the shingles around it, while two articles on the same
+# event rarely share five words in a row beyond names and set phrases (measured by `python -m benchmarks.dedup`).
+SHINGLE_WORDS = 5
+NUM_PERM = 128
+# 32 bands of 4 rows make a pair of Jaccard 0.6 a candidate with probability 0.98 (0.4: 0.56); candidates are then
+# checked on their estimated Jaccard, so the bands only need to be generous.
+LSH_BANDS, LSH_ROWS = 32, 4
+# Estimated Jaccard of the word 5-gram sets at or above which a document is flagged as a near duplicate.
+NEAR_DUPLICATE_THRESHOLD = 0.6
+# Below this many words a text has too few shingles for a stable estimate; exact keys still apply to it.
+NEAR_DUPLICATE_MIN_WORDS = 30
+# A paragraph is boilerplate when it recurs in at least this many distinct texts of one source folder: a site's
+# "Lire aussi" or cookie line recurs in dozens, while a quote reused by a follow-up article recurs in two or three.
+BOILERPLATE_MIN_DOCUMENTS = 5
+SEED = 1
+# Pinned so that signatures stored by one datasketch release stay comparable with the next one's.
+SCHEME = "affine32"
+KEY_BYTES = 8
+
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def normalize(text: str) -> str:
+    """Lower-case letters only, accents stripped, words joined by one space: case, whitespace, digits and
+    punctuation never tell two texts apart."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_WORDS.findall(letters))
+
+
+def text_key(text: str) -> str | None:
+    """Hex key of the normalised text; None for a text without letters, which says nothing to compare."""
+    norm = normalize(text)
+    return hashlib.blake2b(norm.encode(), digest_size=KEY_BYTES).hexdigest() if norm else None
+
+
+@dataclass(frozen=True, slots=True)
+class DocPrint:
+    """What duplicate detection knows of one document: its keys and MinHash signature (empty if too short)."""
+
+    doc_id: str
+    source: str
+    doc_key: str | None
+    signature: bytes
+    paragraph_keys: tuple[str | None, ...]
+
+
+def fingerprint(doc_id: str, source: str, paragraphs: Sequence[str]) -> DocPrint:
+    """Keys of the document and of each paragraph (same order), and the signature of its word 5-grams."""
+    normalized = [normalize(p) for p in paragraphs]
+    keys = tuple(_hash(n) if n else None for n in normalized)
+    words = " ".join(normalized).split()
+    doc_key = _hash(" ".join(words)) if words else None
+    return DocPrint(doc_id, source, doc_key, _signature(words), keys)
+
+
+def _hash(norm: str) -> str:
+    return hashlib.blake2b(norm.encode(), digest_size=KEY_BYTES).hexdigest()
+
+
+@functools.cache
+def _permutations() -> MinHash:
+    # Drawing the permutations is the costly part of a MinHash; every signature reuses these.
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+
+
+def _signature(words: Sequence[str]) -> bytes:
+    if len(words) < NEAR_DUPLICATE_MIN_WORDS:
+        return b""
+    shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations().permutations, scheme=SCHEME)
+    m.update_batch([s.encode() for s in sorted(shingles)])
+    return m.hashvalues.astype("<u4").tobytes()
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two signatures (share of equal MinHash values)."""
+    return float(np.mean(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4")))
+
+
+# ---------------------------------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True, slots=True)
+class DocFlags:
+    """`duplicate_of`: first document with the same key; else `near_duplicate_of`: most similar earlier one."""
+
+    duplicate_of: str | None = None
+    near_duplicate_of: str | None = None
+    near_duplicate_score: float | None = None
+
+
+NOT_DUPLICATE = DocFlags()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedDoc:
+    """A document of the duplicate index: its print, its first-seen order and the flags the tables hold for it."""
+
+    doc_id: str
+    source: str
+    doc_key: str | None
+    signature: bytes
+    paragraph_keys: tuple[str | None, ...]
+    order: int
+    duplicate_of: str | None = None
+    near_duplicate_of: str | None = None
+    near_duplicate_score: float | None = None
+
+    @property
+    def flags(self) -> DocFlags:
+        return DocFlags(self.duplicate_of, self.near_duplicate_of, self.near_duplicate_score)
+
+
+def flag_documents(docs: Iterable[DocPrint | IndexedDoc]) -> dict[str, DocFlags]:
+    """Flags of every document given in the order they were first seen; an earlier one is never flagged by a later."""
+    first_by_key: dict[str, str] = {}
+    signatures: dict[str, bytes] = {}
+    rank: dict[str, int] = {}
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=(LSH_BANDS, LSH_ROWS))
+    flags: dict[str, DocFlags] = {}
+    for d in docs:
+        if d.doc_key is not None and d.doc_key in first_by_key:
+            flags[d.doc_id] = DocFlags(duplicate_of=first_by_key[d.doc_key])
+            continue
+        if d.doc_key is not None:
+            first_by_key[d.doc_key] = d.doc_id
+        flags[d.doc_id] = NOT_DUPLICATE
+        if not d.signature:
+            continue
+        minhash = LeanMinHash(seed=SEED, hashvalues=np.frombuffer(d.signature, "<u4"), scheme=SCHEME)
+        # The most similar earlier document; on a tie, the one seen first.
+        scored = [(similarity(d.signature, signatures[o]), -rank[o], o) for o in lsh.query(minhash)]
+        best = max(scored, default=None)
+        if best is not None and best[0] >= NEAR_DUPLICATE_THRESHOLD:
+            flags[d.doc_id] = DocFlags(near_duplicate_of=best[2], near_duplicate_score=round(best[0], 4))
+        lsh.insert(d.doc_id, minhash)
+        signatures[d.doc_id] = d.signature
+        rank[d.doc_id] = len(rank)
+    return flags
+
+
+# ---------------------------------------------------------------------------------------------------- paragraphs
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One paragraph of the corpus under its key, with the flags the tables hold for it."""
+
+    key: str
+    folder: str
+    doc_key: str
+    doc_id: str
+    paragraph_id: int
+    order: int  # first-seen order of the document: earlier documents have smaller numbers
+    duplicate_of: str | None = None
+    duplicate_of_paragraph_id: int | None = None
+    boilerplate: bool = False
+
+
+def folder_of(source: str) -> str:
+    """The source folder a document came from ('' at the top of the input folder)."""
+    return source.rpartition("/")[0]
+
+
+def flag_paragraphs(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
+    """Every occurrence with its flags recomputed from all occurrences of its key, in first-seen order."""
+    by_key: dict[str, list[Occurrence]] = defaultdict(list)
+    for o in occurrences:
+        by_key[o.key].append(o)
+    flagged: list[Occurrence] = []
+    for key in sorted(by_key):
+        group = sorted(by_key[key], key=lambda o: (o.order, o.doc_id, o.paragraph_id))
+        first = group[0]
+        # Exact copies of one document count once: a page saved twice does not make its paragraphs boilerplate.
+        texts_per_folder: dict[str, set[str]] = defaultdict(set)
+        for o in group:
+            texts_per_folder[o.folder].add(o.doc_key)
+        for o in group:
+            is_first = o is first
+            flagged.append(
+                replace(
+                    o,
+                    duplicate_of=None if is_first else first.doc_id,
+                    duplicate_of_paragraph_id=None if is_first else first.paragraph_id,
+                    boilerplate=len(texts_per_folder[o.folder]) >= BOILERPLATE_MIN_DOCUMENTS,
+                )
+            )
+    return flagged
