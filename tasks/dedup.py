@@ -176,6 +176,13 @@ class Occurrence:
     duplicate_of_paragraph_id: int | None = None
     boilerplate: bool = False
 
+    @property
+    def flags(self) -> tuple[str | None, int | None, bool]:
+        return (self.duplicate_of, self.duplicate_of_paragraph_id, self.boilerplate)
+
+
+NOT_REPEATED: tuple[str | None, int | None, bool] = (None, None, False)
+
 
 def folder_of(source: str) -> str:
     """The source folder a document came from ('' at the top of the input folder)."""

@@ -17,7 +17,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks import store
-from tasks.dedup import NOT_DUPLICATE, IndexedDoc, Occurrence, flag_documents, flag_paragraphs, folder_of
+from tasks.dedup import NOT_DUPLICATE, NOT_REPEATED, IndexedDoc, Occurrence, flag_documents, flag_paragraphs, folder_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,21 +74,9 @@ def resolve(out: Path, run_id: str, parts: Iterable[str], removed: set[str], *, 
         flagged = flag_paragraphs(kept + fresh[bucket])
         for o in flagged:
             before = stored.get((o.doc_id, o.paragraph_id))
-            now = (o.duplicate_of, o.duplicate_of_paragraph_id, o.boilerplate)
-            if now != (
-                (before.duplicate_of, before.duplicate_of_paragraph_id, before.boilerplate)
-                if before
-                else (None, None, False)
-            ):
-                paragraph_updates.append(
-                    {
-                        "doc_id": o.doc_id,
-                        "paragraph_id": o.paragraph_id,
-                        "duplicate_of": now[0],
-                        "duplicate_of_paragraph_id": now[1],
-                        "boilerplate": now[2],
-                    }
-                )
+            if o.flags != (before.flags if before else NOT_REPEATED):
+                flag_values = dict(zip(store.FLAG_COLUMNS["paragraphs"][1], o.flags, strict=True))
+                paragraph_updates.append({"doc_id": o.doc_id, "paragraph_id": o.paragraph_id, **flag_values})
             if o.doc_id in new_ids:
                 new_duplicates += o.duplicate_of is not None
                 new_boilerplate += o.boilerplate
