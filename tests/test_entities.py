@@ -162,6 +162,55 @@ def test_paragraphs_without_model_spans_and_empty_documents() -> None:
     ]
 
 
+def test_repeats_are_whole_words_and_a_shorter_name_is_taken_where_the_longer_one_does_not_fit() -> None:
+    paras = ["Jean Paul et Jean arrivent.", "Jean Paulette attend Jean-Paul, puis Jean_Paul et Jean.", ""]
+    got = refine_entities(paras, [[(0, 9, "PER"), (13, 17, "PER")], [], []], gazetteer=GAZ)
+    assert [(f.paragraph, f.start, f.text, f.label, f.norm) for f in got] == [
+        (0, 0, "Jean Paul", "PER", "Jean Paul"),
+        (0, 13, "Jean", "PER", "Jean"),
+        (1, 0, "Jean", "PER", "Jean"),  # `Jean Paul` does not fit in `Jean Paulette`, `Jean` does
+        (1, 50, "Jean", "PER", "Jean"),  # not in `Jean-Paul` nor `Jean_Paul`
+    ]
+
+
+def test_known_places_stand_alone_and_are_not_glued_to_other_words() -> None:
+    paras = ["Ouest-Berlin, aBerlin et Berlin.", "", "Bamako\nBerlin, à Madrid."]
+    got = refine_entities(paras, [[], [], []], gazetteer=GAZ)
+    assert [(f.paragraph, f.start, f.text, f.label) for f in got] == [
+        (0, 25, "Berlin", "LOC"),
+        (2, 17, "Madrid", "LOC"),  # two capitalised words in a row read as one longer name
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Selon MM. Dupont et Durand, rien ne change.", ["Dupont"]),
+        ("Yesterday Mrs. Smith and Dr Watson met Pr Moriarty.", ["Smith", "Watson", "Moriarty"]),
+        ("AMme Dupont, .Mr Smith et Mmes Durand.", ["Durand"]),
+        ("Mgr Lustiger et Me Dupond-Moretti, M. de Gaulle.", ["Lustiger", "Dupond-Moretti", "de Gaulle"]),
+    ],
+)
+def test_names_after_courtesy_titles_are_found_without_model_spans(text: str, names: list[str]) -> None:
+    got = refine_entities([text], [[]], gazetteer=GAZ)
+    assert [(f.text, f.label) for f in got] == [(name, "PER") for name in names]
+
+
+def test_a_tie_leaves_the_model_labels_and_a_title_before_a_name_makes_a_person() -> None:
+    paras = ["Diop a parlé.", "Diop a signé."]
+    assert [f.label for f in refine_entities(paras, [[(0, 4, "PER")], [(0, 4, "LOC")]], gazetteer=GAZ)] == [
+        "PER",
+        "LOC",
+    ]
+    text = "Le général Prim et le capitaine\nHaddock, mais xgénéral Tintin."
+    spans = spans_of([text], (0, "Prim", "LOC"), (0, "Haddock", "LOC"), (0, "Tintin", "LOC"))
+    assert found(refine_entities([text], spans, gazetteer=GAZ)) == [
+        (0, "Prim", "PER", "Prim"),
+        (0, "Haddock", "PER", "Haddock"),
+        (0, "Tintin", "LOC", "Tintin"),  # `xgénéral` is no title
+    ]
+
+
 def test_default_gazetteer_from_packages_normalises_places() -> None:
     text = "Les ETATS-UNIS et la Fédération de la Russie, puis Moscou et Genève."
     spans = spans_of(
@@ -182,6 +231,7 @@ def test_default_gazetteer_from_packages_normalises_places() -> None:
 def test_fold_ignores_case_accents_and_dashes() -> None:
     assert fold("ÉTATS-UNIS") == fold("Etats Unis") == "etats unis"
     assert fold("L’Haÿ") == "l hay"
+    assert fold(" Jean–Paul\u00a0`Sartre`\t") == fold("jean paul sartre") == "jean paul sartre"
     assert place_key("République du Mali") == place_key("république de Mali") == "republique mali"
 
 
