@@ -206,7 +206,7 @@ def _assemble(
     # Post-processing may add gazetteer names, but only where a model read the paragraph: a language without a
     # model gets no entities at all rather than a partial, biased set.
     covered = {j for j, found in enumerate(spans) if found is not None}
-    refined = refine_entities(texts, [found or [] for found in spans], gazetteer=gazetteer)
+    refined = refine_entities(texts, [found or [] for found in spans], gazetteer=gazetteer) if covered else []
     entities = [e for e in refined if e.paragraph in covered]
     mentions = dated.mentions
     for what, found, cap in (
