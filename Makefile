@@ -45,6 +45,7 @@ check: lint typecheck test
 
 evaluate: setup
 	$(BIN)/python -m benchmarks.evaluate --gold $(GOLD) --check benchmarks/floors.json --out benchmarks/out/eval
+	$(BIN)/python -m benchmarks.dedup --gold $(GOLD) --min-precision 99.5 --min-recall 98
 
 bench: setup
 	$(BIN)/python -m benchmarks.bench

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import regex
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 # Word 5-grams: a changed title or sentence touches only the shingles around it, while two articles on the same
@@ -38,15 +39,13 @@ SCHEME = "affine32"
 KEY_BYTES = 8
 
 _WORDS = re.compile(r"[^\W\d_]+")
-# The combining diacritical mark blocks: what is left of accents after NFKD. Marks of other scripts stay and split
-# words, the same way in every text, so keys still match.
-_DIACRITICS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+# Every nonspacing mark (Latin accents after NFKD, Arabic or Hebrew vowel points): optional in writing, so ignored.
+_MARKS = regex.compile(r"\p{Mn}+")
 
 
 def normalize(text: str) -> str:
-    """Lower-case letters only, accents stripped, words joined by one space: case, whitespace, digits and
-    punctuation never tell two texts apart."""
-    letters = _DIACRITICS.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    """Words of lower-case letters without marks, one space apart: case, digits and punctuation never count."""
+    letters = _MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
     return " ".join(_WORDS.findall(letters))
 
 
