@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from tasks.language import Detector
+from tasks.language import Detector, NarrowingDetector
 
 if TYPE_CHECKING:
     from tasks.entities import Gazetteer
@@ -163,21 +163,31 @@ TOP_LANGUAGES = 5
 
 
 @functools.cache
-def language_detector() -> Detector:
-    """lingua in high-accuracy mode over LANGUAGES; models come from the wheel and load lazily, once."""
-    from lingua import IsoCode639_1, LanguageDetectorBuilder
+def language_detector() -> NarrowingDetector:
+    """lingua in high-accuracy mode over LANGUAGES or a subset of them; models come from the wheel, load once."""
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-    detector = LanguageDetectorBuilder.from_iso_codes_639_1(
-        *(getattr(IsoCode639_1, code.upper()) for code in LANGUAGES)
-    ).build()
+    code_of = {language: language.iso_code_639_1.name.lower() for language in Language.all()}
 
-    def detect(text: str) -> list[tuple[str, float]]:
-        # The Rust side accepts only valid UTF-8: lone surrogates would raise.
-        text = text.encode("utf-8", "replace").decode("utf-8")
-        values = detector.compute_language_confidence_values(text)[:TOP_LANGUAGES]
-        # lingua's sums run in hash-map order, so the last bits vary between processes: rounding (and a
-        # code tie-break) makes the output reproducible.
-        ranked = [(v.language.iso_code_639_1.name.lower(), round(v.value, DIGITS)) for v in values]
-        return sorted(((code, p) for code, p in ranked if p > 0.0), key=lambda item: (-item[1], item[0]))
+    def build(codes: Iterable[str]) -> Detector:
+        detector = LanguageDetectorBuilder.from_iso_codes_639_1(
+            *(getattr(IsoCode639_1, code.upper()) for code in sorted(codes))
+        ).build()
 
-    return detect
+        def detect(text: str) -> list[tuple[str, float]]:
+            # The Rust side accepts only valid UTF-8: lone surrogates would raise.
+            text = text.encode("utf-8", "replace").decode("utf-8")
+            values = detector.compute_language_confidence_values(text)[:TOP_LANGUAGES]
+            # lingua's sums run in hash-map order, so the last bits vary between processes: rounding (and a
+            # code tie-break) makes the output reproducible.
+            ranked = [(code_of[v.language], round(v.value, DIGITS)) for v in values]
+            return sorted(((code, p) for code, p in ranked if p > 0.0), key=lambda item: (-item[1], item[0]))
+
+        return detect
+
+    @functools.cache
+    def among(codes: frozenset[str]) -> Detector:
+        # Detectors share lingua's loaded models: a subset costs no memory, only its own candidates per call.
+        return build(codes & set(LANGUAGES))
+
+    return NarrowingDetector(detect=build(LANGUAGES), among=among)

@@ -9,9 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.language import (
+    CHECK_AMONG,
+    HEAD_LETTERS,
     MIN_OVERRIDE_CONFIDENCE,
     SAMPLE_CHARS,
     LanguageGuess,
+    NarrowingDetector,
+    _head,
     assign_languages,
     detect_language,
 )
@@ -75,10 +79,20 @@ def test_long_paragraph_is_judged_on_its_head_only():
     text = "mot " * 200
     detector = fake({})
     detect_language(text, detector)
-    (asked,) = detector.calls
-    assert len(asked) <= SAMPLE_CHARS
-    assert text.startswith(asked)
-    assert asked.endswith("mot")
+    # An inconclusive head (here: no answer) sends the detector back to the whole sample.
+    head, sample = detector.calls
+    assert head == "mot " * (HEAD_LETTERS // 3) + "mot"
+    assert len(sample) <= SAMPLE_CHARS
+    assert text.startswith(sample)
+    assert sample.endswith("mot")
+
+
+def test_a_conclusive_head_is_enough():
+    text = "mot " * 200
+    head = "mot " * (HEAD_LETTERS // 3) + "mot"
+    detector = fake({head: [("fr", 1.0)]})
+    assert detect_language(text, detector) == LanguageGuess("fr", 1.0)
+    assert detector.calls == [head]
 
 
 def test_document_language_is_weighted_by_paragraph_length():
@@ -127,15 +141,94 @@ def test_each_paragraph_is_read_once():
     assert detector.calls == ["Un.", "Deux mots.", "Trois mots ici."]
 
 
+def narrowing(full: dict[str, list[tuple[str, float]]], short: dict[str, list[tuple[str, float]]]):
+    """A narrowing detector answering from two tables: every language, and the short list."""
+    detector = fake(full)
+    check = fake(short)
+    asked: list[frozenset[str]] = []
+
+    def among(codes: frozenset[str]):
+        asked.append(codes)
+        return check
+
+    return NarrowingDetector(detect=detector, among=among), detector.calls, check.calls, asked
+
+
+# Over HEAD_LETTERS letters: these are read on their heads.
+LONG_FR = " ".join(FRENCH[:2])
+LONG_FR_2 = " ".join(FRENCH[1:])
+LONG_EN = ENGLISH + " Drivers were told to use the ferry or the northern road while the repairs go on."
+SHORT_FR = "Le maire a parlé."
+HEAD = {text: _head(text) for text in (LONG_FR, LONG_FR_2, LONG_EN)}
+
+
+def test_once_settled_the_other_paragraphs_are_only_checked():
+    assert all(len(head) < len(text) for text, head in HEAD.items())
+    detector, full_calls, check_calls, asked = narrowing(
+        {HEAD[LONG_FR]: [("fr", 1.0)]},
+        {SHORT_FR: [("fr", 0.95), ("it", 0.05)], HEAD[LONG_FR_2]: [("fr", 1.0)]},
+    )
+    document, guesses = assign_languages([SHORT_FR, LONG_FR, LONG_FR_2], detector)
+    # The long paragraphs go first: the first one settles French, the short title is checked after them.
+    assert full_calls == [HEAD[LONG_FR]]
+    assert check_calls == [HEAD[LONG_FR_2], SHORT_FR]
+    assert asked == [CHECK_AMONG]
+    assert document.language == "fr"
+    assert guesses == [LanguageGuess("fr", 0.95), LanguageGuess("fr", 1.0), LanguageGuess("fr", 1.0)]
+
+
+def test_a_paragraph_the_check_does_not_place_in_the_document_language_is_read_again():
+    detector, full_calls, check_calls, _ = narrowing(
+        {
+            HEAD[LONG_FR]: [("fr", 1.0)],
+            HEAD[LONG_EN]: [("en", 0.97)],
+            LONG_EN: [("en", 0.97)],
+            SHORT_FR: [("fr", 0.6)],
+        },
+        {HEAD[LONG_EN]: [("en", 1.0)], SHORT_FR: [("fr", 0.85), ("ca", 0.15)]},
+    )
+    document, guesses = assign_languages([LONG_FR, LONG_EN, SHORT_FR], detector)
+    assert check_calls == [HEAD[LONG_EN], SHORT_FR]
+    # English on top of the short list, and French below MIN_CHECK_CONFIDENCE: both are read against every
+    # language, the English paragraph on its whole sample too, since its head was not conclusive.
+    assert full_calls == [HEAD[LONG_FR], HEAD[LONG_EN], LONG_EN, SHORT_FR]
+    assert [g.language for g in guesses] == ["fr", "en", "fr"]
+    assert guesses[1] == LanguageGuess("en", 0.97)
+    assert guesses[2] == LanguageGuess("fr", 0.6)
+
+
+def test_letters_outside_the_short_list_alphabets_skip_the_check():
+    polish = "Rada miasta przyjęła wczoraj budżet."
+    czech = "Městská rada včera schválila rozpočet."
+    detector, full_calls, check_calls, _ = narrowing(
+        {HEAD[LONG_FR]: [("fr", 1.0)], polish: [("pl", 0.99)], czech: [("cs", 0.99)]}, {}
+    )
+    document, guesses = assign_languages([LONG_FR, polish, czech], detector)
+    assert check_calls == []
+    assert full_calls == [HEAD[LONG_FR], polish, czech]
+    assert [g.language for g in guesses] == ["fr", "pl", "cs"]
+
+
+def test_no_check_before_a_confident_paragraph_in_a_listed_language():
+    # Japanese is not on the short list, and French below MIN_CHECK_CONFIDENCE does not settle the document.
+    japanese = "市議会は昨夜、長い議論の末に新しい予算を承認した。"
+    detector, full_calls, check_calls, asked = narrowing(
+        {japanese: [("ja", 1.0)], SHORT_FR: [("fr", 0.8)], "Merci.": [("fr", 0.89)]}, {}
+    )
+    assign_languages([japanese, SHORT_FR, "Merci."], detector)
+    assert full_calls == [japanese, SHORT_FR, "Merci."]
+    assert check_calls == asked == []
+
+
 def varied(text: str) -> list[tuple[str, float]]:
     """A detector whose answer depends on the text, to exercise every threshold."""
     p = (len(text) % 11) / 10
     return [("fr", p), ("de", round(1 - p, 1))] if p >= 0.5 else [("de", round(1 - p, 1)), ("fr", p)]
 
 
-@given(st.lists(st.text(max_size=60), max_size=6))
-def test_one_guess_per_paragraph_and_single_paragraph_matches_detect(paragraphs):
-    detector = varied
+@given(st.lists(st.text(max_size=60), max_size=6), st.booleans())
+def test_one_guess_per_paragraph_and_single_paragraph_matches_detect(paragraphs, narrow):
+    detector = NarrowingDetector(detect=varied, among=lambda codes: varied) if narrow else varied
     document, guesses = assign_languages(paragraphs, detector)
     assert len(guesses) == len(paragraphs)
     if len(paragraphs) == 1:
@@ -186,6 +279,44 @@ def test_english_paragraph_in_a_french_document(detector):
     assert document.language == "fr"
     assert [g.language for g in guesses] == ["fr", "fr", "en", "fr"]
     assert guesses[2].score >= MIN_OVERRIDE_CONFIDENCE
+
+
+GERMAN = "Der Stadtrat hat am Dienstagabend nach langer Debatte den neuen Haushalt der Stadt beschlossen."
+ITALIAN = "Il consiglio comunale ha approvato ieri sera il nuovo bilancio dopo un lungo dibattito."
+SPANISH = [
+    "El ayuntamiento aprobó anoche el nuevo presupuesto de la ciudad tras un largo debate entre los grupos.",
+    "Las obras de la nueva biblioteca empezarán en primavera, según explicó el alcalde a la prensa local.",
+]
+# Under HEAD_LETTERS letters: read with 1- to 5-grams, by the short list first.
+SHORT_ENGLISH = "The council said the old bridge would stay closed until the end of the month."
+# No letter of Hungarian's own (ő, ű): the check reads it, and must not take it for Spanish.
+HUNGARIAN = "A városi tanács tegnap este elfogadta a költségvetést, a munkák tavasszal indulnak."
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("foreign", "code"), [(GERMAN, "de"), (ITALIAN, "it"), (SHORT_ENGLISH, "en")])
+def test_one_foreign_paragraph_in_a_long_french_document(detector, foreign, code):
+    paragraphs = [*FRENCH, foreign, *FRENCH]
+    document, guesses = assign_languages(paragraphs, detector)
+    assert document.language == "fr"
+    assert [g.language for g in guesses] == ["fr"] * 3 + [code] + ["fr"] * 3
+    assert guesses[3].score >= MIN_OVERRIDE_CONFIDENCE
+
+
+@pytest.mark.slow
+def test_hungarian_paragraph_in_a_spanish_document(detector):
+    document, guesses = assign_languages([*SPANISH, HUNGARIAN], detector)
+    assert document.language == "es"
+    assert [g.language for g in guesses] == ["es", "es", "hu"]
+
+
+@pytest.mark.slow
+def test_short_list_ranks_on_the_same_scale(detector):
+    check = detector.among(CHECK_AMONG)
+    assert check(FRENCH[0])[0] == ("fr", pytest.approx(detector(FRENCH[0])[0][1], abs=0.01))
+    assert check(ENGLISH)[0][0] == "en"
+    # Languages outside the short list are not candidates.
+    assert {code for code, _ in check("Rada miasta przyjęła wczoraj budżet miasta.")} <= CHECK_AMONG
 
 
 @pytest.mark.slow
