@@ -158,4 +158,7 @@ def test_run_report_artifact(tables: dict[str, pd.DataFrame]) -> None:
     assert "| 2023-02 | 1 |" in first
     assert "| Sergueï Lavrov (PER) | 5 |" in first
     assert "| binary.txt | binary | skipped |" in first and "| bad_header.txt | invalid_header_date | kept |" in first
+    assert "| documents | 5 | 5 |" in first and "| exact duplicate documents | 0 | 0 |" in first
     assert isinstance(again, str) and "| 8 | 0 | 0 | 8 | 0 | 0 | 0 |" in again
+    # The second run found nothing new, and the corpus it reports on is still the first run's five documents.
+    assert "| documents | 0 | 5 |" in again
