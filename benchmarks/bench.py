@@ -29,7 +29,19 @@ if TYPE_CHECKING:
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-STAGES = ("read", "language", "dates", "entities", "assemble", "dedup", "resolve_duplicates")
+STAGES = (
+    "read",
+    "language",
+    "dates",
+    "entities",
+    "assemble",
+    "dedup",
+    "io_read",
+    "io_write",
+    "models",
+    "resolve_duplicates",
+    "commit",
+)
 SAMPLE_SECONDS = 0.1
 WARMUP_FILES = 5
 MB = 1024 * 1024
@@ -132,11 +144,7 @@ def _child_ner(a: argparse.Namespace) -> dict:
         from benchmarks.reference import read_article
 
         source = "all corpus paragraphs (no flow output to select the NER ones)"
-        texts = [
-            p
-            for path in sorted(Path(a.input).rglob("*.txt"))
-            for p in read_article(path.read_text("utf-8"))[1]
-        ]
+        texts = [p for path in sorted(Path(a.input).rglob("*.txt")) for p in read_article(path.read_text("utf-8"))[1]]
     ner(texts[:64])
     startup = time.perf_counter() - t0
     start_epoch, p0 = time.time(), time.perf_counter()
@@ -478,9 +486,7 @@ def report(sizes: list[dict], rows: list[dict]) -> str:
                 st = ", ".join(f"{k} {r['stages_s'].get(k, 0.0):.1f}" for k in STAGES)
                 missing = "" if r["stages_found"] else "  [stage seconds not found in the run artifact]"
                 steady = r["docs_per_s_steady"]
-                lines.append(
-                    f"  {name} stage seconds, summed over shards: {st}; steps {r['steps_s']:.1f}{missing}"
-                )
+                lines.append(f"  {name} stage seconds, summed over shards: {st}; steps {r['steps_s']:.1f}{missing}")
                 dedup_s = r["stages_s"].get("dedup", 0.0) + r["stages_s"].get("resolve_duplicates", 0.0)
                 lines.append(
                     f"  {name} duplicates: {dedup_s * 1000 / max(r['docs'], 1):.2f} ms per article "
@@ -488,19 +494,14 @@ def report(sizes: list[dict], rows: list[dict]) -> str:
                 )
                 lines.append(
                     f"  {name} {r['docs_per_s_end_to_end']:.1f} docs/s over the whole call, "
-                    + (
-                        f"{steady:.1f} at the steady rate"
-                        if steady
-                        else "steady rate n/a (< 2 shards per worker)"
-                    )
+                    + (f"{steady:.1f} at the steady rate" if steady else "steady rate n/a (< 2 shards per worker)")
                     + f"; {r['in_run_startup_s']:.1f} s of the call lost to start-up and fixed costs"
                     + f"; Prefect server(s) RSS {r['server_rss_mb']:.0f} MB"
                 )
         ner = s["systems"].get("ner_alone")
         if ner:
             lines.append(
-                f"  ner_alone: {ner['paragraphs']} paragraphs, {ner['chars'] / 1e6:.2f} M chars "
-                f"({ner['texts']})"
+                f"  ner_alone: {ner['paragraphs']} paragraphs, {ner['chars'] / 1e6:.2f} M chars ({ner['texts']})"
             )
         ref = s["systems"].get("reference")
         if ref:
@@ -516,9 +517,7 @@ def report(sizes: list[dict], rows: list[dict]) -> str:
         value = "-" if r["value"] is None else f"{r['value']:.3f}"
         cpu = "-" if r["cpu_value"] is None else f"{r['cpu_value']:.3f}"
         lines.append(f"{r['ratio']:<34}{value:>8}  {r['goal']:<8}{r['verdict']:<8}{cpu:>7}  {r['where']}")
-    lines.append(
-        "  by CPU: the same ratio from CPU seconds instead of wall time, for a machine shared with other work"
-    )
+    lines.append("  by CPU: the same ratio from CPU seconds instead of wall time, for a machine shared with other work")
     return "\n".join(lines)
 
 
@@ -540,9 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=ROOT.parent / "shared" / "data" / "gold")
     parser.add_argument("--seeds", type=Path, default=ROOT / "seeds")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument(
-        "--reference-max", type=int, default=2000, help="articles the reference runs on at most"
-    )
+    parser.add_argument("--reference-max", type=int, default=2000, help="articles the reference runs on at most")
     parser.add_argument("--skip-reference", action="store_true")
     parser.add_argument("--keep-outputs", action="store_true", help="keep the Parquet outputs of every run")
     parser.add_argument("--timeout", type=float, default=7200, help="seconds allowed to one measurement")
@@ -570,8 +567,7 @@ def main(argv: list[str] | None = None) -> int:
     (out / "bench.json").write_text(
         json.dumps(
             {
-                "params": {k: v for k, v in vars(a).items() if not k.startswith("child")}
-                | {"total_s": total},
+                "params": {k: v for k, v in vars(a).items() if not k.startswith("child")} | {"total_s": total},
                 "sizes": sizes,
                 "ratios": rows,
             },
