@@ -70,6 +70,7 @@ INDEX = "_index"
 PRINTS = "_prints"
 UPDATES = "_updates"
 # Flags that later runs may change on rows already committed: (key columns, flag columns) per table.
+MONTH = "month"  # the partition column of staged tables not yet split by month
 FLAG_COLUMNS = {
     "documents": (("doc_id",), ("duplicate_of", "near_duplicate_of", "near_duplicate_score")),
     "paragraphs": (("doc_id", "paragraph_id"), ("duplicate_of", "duplicate_of_paragraph_id", "boilerplate")),
@@ -239,6 +240,17 @@ def partition_of(date: str | None) -> str:
     return "undated" if date is None else date[:7]
 
 
+def _by_month(table: pa.Table, months: pa.Array) -> Iterator[tuple[str, pa.Table]]:
+    """The table's rows per month partition: one sort and a slice per month (archives span a hundred months)."""
+    order = pc.sort_indices(months)
+    table, sorted_months = table.take(order), months.take(order).to_pylist()
+    start = 0
+    for month, rows in itertools.groupby(sorted_months):
+        length = sum(1 for _ in rows)
+        yield month, table.slice(start, length)
+        start += length
+
+
 def stage_part(
     out: Path,
     run_id: str,
@@ -257,15 +269,13 @@ def stage_part(
             if table.num_rows:
                 _write_atomic(table, stage / name / f"{part}.parquet")
             continue
-        # One sort and a slice per month: a shard of archive articles can span a hundred months.
         months = pa.array([partitions[d] for d in table["doc_id"].to_pylist()], pa.string())
-        order = pc.sort_indices(months)
-        table, sorted_months = table.take(order), months.take(order).to_pylist()
-        start = 0
-        for month, rows in itertools.groupby(sorted_months):
-            length = sum(1 for _ in rows)
-            _write_atomic(table.slice(start, length), stage / name / f"month={month}" / f"{part}.parquet")
-            start += length
+        if name in FLAG_COLUMNS:
+            # Its duplicate flags are only known at commit, which splits it by month as it sets them: one write.
+            _write_atomic(table.append_column(MONTH, months), stage / name / f"{part}.parquet")
+            continue
+        for month, rows in _by_month(table, months):
+            _write_atomic(rows, stage / name / f"month={month}" / f"{part}.parquet")
     _write_atomic(to_table(manifest, MANIFEST), stage / "_manifest" / f"{part}.parquet")
     return StagedPart(part, {name: t.num_rows for name, t in tables.items()})
 
@@ -486,7 +496,6 @@ def commit(
     kept_parts = {e.doc_id: e.part for e in old_manifest.values() if e.status == "ok" and e.source not in gone}
     rewritten = {e.part for e in dropped} | {kept_parts[d] for d in updated if d in kept_parts}
     renamed = {part: f"{part.split('~')[0]}~{seq:08d}" for part in rewritten}
-    patched = {e.part for e in new_manifest if e.doc_id in updated}
 
     for name in TABLES:
         is_log = name not in DOCUMENT_TABLES  # runs and rejects keep every run's rows, even across a full refresh
@@ -498,7 +507,7 @@ def commit(
                 target = snap / name / f.relative_to(prev / name)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if not is_log and f.stem in renamed:
-                    kept = pq.read_table(f)
+                    kept = pq.ParquetFile(f).read()
                     kept = kept.filter(pc.invert(pc.is_in(kept["doc_id"], value_set=drop_ids)))
                     kept = _apply_flags(kept, name, updates)
                     if kept.num_rows:
@@ -510,13 +519,16 @@ def commit(
                 target = snap / name / src.relative_to(stage / name)
                 if is_log:
                     target = target.with_name(f"{run.run_id}-{p.part}.parquet")
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if p.part in patched and name in FLAG_COLUMNS:
-                    _refuse_existing(target)
-                    _write_atomic(_apply_flags(pq.read_table(src), name, updates), target)
+                if name in FLAG_COLUMNS:
+                    staged_rows = _apply_flags(pq.ParquetFile(src).read(), name, updates)
+                    months = staged_rows[MONTH]
+                    for month, rows in _by_month(staged_rows.drop_columns([MONTH]), months):
+                        _refuse_existing(target := snap / name / f"month={month}" / src.name)
+                        _write_atomic(rows, target)
                     src.unlink()
-                else:
-                    _move_new(src, target)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _move_new(src, target)
     _link_index(prev if not full_refresh else None, stage, snap)
     if rejects.num_rows:
         _write_atomic(rejects, snap / "rejects" / f"{run.run_id}-run.parquet")
