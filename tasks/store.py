@@ -260,7 +260,8 @@ def stage_part(
     partitions: dict[str, str],
     prints: Sequence[DocPrint] = (),
 ) -> StagedPart:
-    """Write one shard's tables (document tables split by `month=` partition), manifest rows and prints to staging."""
+    """Stage one shard: its tables (documents and paragraphs whole, the other document tables by month), manifest rows
+    and prints."""
     stage = staging_dir(out, run_id)
     if prints:
         _write_atomic(to_table(prints, DOC_PRINTS), stage / PRINTS / f"{part}.parquet")
