@@ -260,8 +260,7 @@ def stage_part(
     partitions: dict[str, str],
     prints: Sequence[DocPrint] = (),
 ) -> StagedPart:
-    """Stage one shard: its tables (documents and paragraphs whole, the other document tables by month), manifest rows
-    and prints."""
+    """Stage a shard's tables (documents and paragraphs whole, the others by month), manifest rows and prints."""
     stage = staging_dir(out, run_id)
     if prints:
         _write_atomic(to_table(prints, DOC_PRINTS), stage / PRINTS / f"{part}.parquet")
