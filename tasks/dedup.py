@@ -52,7 +52,7 @@ def normalize(text: str) -> str:
 def text_key(text: str) -> str | None:
     """Hex key of the normalised text; None for a text without letters, which says nothing to compare."""
     norm = normalize(text)
-    return hashlib.blake2b(norm.encode(), digest_size=KEY_BYTES).hexdigest() if norm else None
+    return _hash(norm) if norm else None
 
 
 @dataclass(frozen=True, slots=True)

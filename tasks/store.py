@@ -69,8 +69,8 @@ EMPTY_FILE = "empty.parquet"
 INDEX = "_index"
 PRINTS = "_prints"
 UPDATES = "_updates"
-# Flags that later runs may change on rows already committed: (key columns, flag columns) per table.
 MONTH = "month"  # the partition column of staged tables not yet split by month
+# Flags that later runs may change on rows already committed: (key columns, flag columns) per table.
 FLAG_COLUMNS = {
     "documents": (("doc_id",), ("duplicate_of", "near_duplicate_of", "near_duplicate_score")),
     "paragraphs": (("doc_id", "paragraph_id"), ("duplicate_of", "duplicate_of_paragraph_id", "boilerplate")),
@@ -288,11 +288,17 @@ def read_prints(out: Path, run_id: str, parts: Iterable[str]) -> list[DocPrint]:
     return [_print_row(DocPrint, row) for path in paths if path.exists() for row in pq.read_table(path).to_pylist()]
 
 
+def _index_file(out: Path, name: str) -> Path | None:
+    """A file of the current snapshot's duplicate index, if there is one."""
+    snap = current_snapshot(out)
+    path = snap / INDEX / name if snap else None
+    return path if path is not None and path.exists() else None
+
+
 def read_doc_index(out: Path) -> list[IndexedDoc]:
     """Every document of the current snapshot's duplicate index, in first-seen order."""
-    snap = current_snapshot(out)
-    path = snap / INDEX / "documents.parquet" if snap else None
-    if path is None or not path.exists():
+    path = _index_file(out, "documents.parquet")
+    if path is None:
         return []
     return sorted((_print_row(IndexedDoc, row) for row in pq.read_table(path).to_pylist()), key=lambda d: d.order)
 
@@ -307,11 +313,8 @@ def bucket_of(key: str) -> str:
 
 def read_paragraph_bucket(out: Path, bucket: str) -> list[Occurrence]:
     """The paragraph occurrences of one index bucket in the current snapshot."""
-    snap = current_snapshot(out)
-    path = snap / INDEX / "paragraphs" / f"{bucket}.parquet" if snap else None
-    if path is None or not path.exists():
-        return []
-    return _read_rows(path, Occurrence)
+    path = _index_file(out, f"paragraphs/{bucket}.parquet")
+    return [] if path is None else _read_rows(path, Occurrence)
 
 
 def stage_doc_index(out: Path, run_id: str, docs: Sequence[IndexedDoc]) -> None:
@@ -514,9 +517,6 @@ def commit(
                     os.link(f, target)
         for p in staged:
             for src in sorted((stage / name).rglob(f"{p.part}.parquet")):
-                target = snap / name / src.relative_to(stage / name)
-                if is_log:
-                    target = target.with_name(f"{run.run_id}-{p.part}.parquet")
                 if name in FLAG_COLUMNS:
                     staged_rows = _apply_flags(pq.ParquetFile(src).read(), name, updates)
                     months = staged_rows[MONTH]
@@ -525,6 +525,9 @@ def commit(
                         _write_atomic(rows, target)
                     src.unlink()
                     continue
+                target = snap / name / src.relative_to(stage / name)
+                if is_log:
+                    target = target.with_name(f"{run.run_id}-{p.part}.parquet")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 _move_new(src, target)
     _link_index(prev if not full_refresh else None, stage, snap)
@@ -579,9 +582,9 @@ def _link_index(prev: Path | None, stage: Path, snap: Path) -> None:
     restaged = {f.relative_to(stage) for f in staged}
     if prev is not None and (prev / INDEX).is_dir():
         for f in sorted((prev / INDEX).rglob("*.parquet")):
-            if f.relative_to(prev) not in restaged:
-                (snap / f.relative_to(prev)).parent.mkdir(parents=True, exist_ok=True)
-                os.link(f, snap / f.relative_to(prev))
+            if (rel := f.relative_to(prev)) not in restaged:
+                (snap / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.link(f, snap / rel)
     for src in staged:
         if pq.read_metadata(src).num_rows == 0:
             continue  # a bucket that lost all its rows
