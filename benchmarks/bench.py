@@ -126,9 +126,9 @@ def _child_ner(a: argparse.Namespace) -> dict:
     t0 = time.perf_counter()
     import pandas as pd
 
+    from flows.prefect_tasks import NER_LANGUAGES
     from tasks.models import french_ner
     from tasks.records import UNDETERMINED
-    from tasks.shard import NER_LANGUAGES
 
     ner = french_ner()
     source = "flow output"

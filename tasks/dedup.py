@@ -13,7 +13,7 @@ import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import regex
@@ -190,6 +190,11 @@ class Occurrence:
 NOT_REPEATED: tuple[str | None, int | None, bool] = (None, None, False)
 
 
+def bucket_of(key: str) -> str:
+    """The index bucket of a paragraph key: its first two hex digits, so a run reads one bucket at a time."""
+    return key[:2]
+
+
 def folder_of(source: str) -> str:
     """The source folder a document came from ('' at the top of the input folder)."""
     return source.rpartition("/")[0]
@@ -219,3 +224,119 @@ def flag_paragraphs(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
                 )
             )
     return flagged
+
+
+# ---------------------------------------------------------------------------------------------------- one run
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateStats:
+    """Counts for the run report: flags on this run's rows, flags changed on earlier rows, corpus totals."""
+
+    duplicates: int
+    near_duplicates: int
+    duplicate_paragraphs: int
+    boilerplate_paragraphs: int
+    earlier_documents_updated: int
+    earlier_paragraphs_updated: int
+    corpus_documents: int
+    corpus_duplicates: int
+    corpus_near_duplicates: int
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentResolution:
+    """The document index after a run, and the flags that differ from what the tables hold (new rows: none)."""
+
+    indexed: list[IndexedDoc]
+    updates: list[tuple[str, DocFlags]]
+    new: list[IndexedDoc]
+    gone: frozenset[str]  # doc_ids whose earlier rows leave the corpus: removed, or seen again with new text
+
+    def stats(
+        self, paragraph_updates: Sequence[Occurrence], new_duplicates: int, new_boilerplate: int, *, seconds: float
+    ) -> DuplicateStats:
+        """The run's counts, given what the buckets' resolutions found."""
+        new_ids = {d.doc_id for d in self.new}
+        mine = [d for d in self.indexed if d.doc_id in new_ids]
+        return DuplicateStats(
+            duplicates=sum(d.duplicate_of is not None for d in mine),
+            near_duplicates=sum(d.near_duplicate_of is not None for d in mine),
+            duplicate_paragraphs=new_duplicates,
+            boilerplate_paragraphs=new_boilerplate,
+            earlier_documents_updated=sum(doc_id not in new_ids for doc_id, _ in self.updates),
+            earlier_paragraphs_updated=sum(o.doc_id not in new_ids for o in paragraph_updates),
+            corpus_documents=len(self.indexed),
+            corpus_duplicates=sum(d.duplicate_of is not None for d in self.indexed),
+            corpus_near_duplicates=sum(d.near_duplicate_of is not None for d in self.indexed),
+            seconds=seconds,
+        )
+
+
+def resolve_documents(
+    old: Sequence[IndexedDoc], prints: Sequence[DocPrint], removed: Iterable[str], *, first_order: int
+) -> DocumentResolution:
+    """Flags of the whole corpus after this run; the run's prints are ordered after every earlier document."""
+    prints = sorted(prints, key=lambda p: p.source)
+    # A changed file is seen again now: its new text is ordered after everything already in the corpus.
+    gone = frozenset(removed) | {p.doc_id for p in prints}
+    new = [
+        IndexedDoc(p.doc_id, p.source, p.doc_key, p.signature, p.paragraph_keys, first_order + i)
+        for i, p in enumerate(prints)
+    ]
+    docs = [d for d in old if d.doc_id not in gone] + new
+    flags = flag_documents(docs)
+    new_ids = {d.doc_id for d in new}
+    updates = [
+        (d.doc_id, flags[d.doc_id])
+        for d in docs
+        if flags[d.doc_id] != (NOT_DUPLICATE if d.doc_id in new_ids else d.flags)
+    ]
+    indexed = [replace(d, **asdict(flags[d.doc_id])) for d in docs]
+    return DocumentResolution(indexed, updates, new, gone)
+
+
+def paragraphs_by_bucket(docs: Iterable[IndexedDoc]) -> dict[str, list[Occurrence]]:
+    """The paragraph occurrences of these documents, grouped by index bucket."""
+    buckets: dict[str, list[Occurrence]] = defaultdict(list)
+    for d in docs:
+        for paragraph_id, key in enumerate(d.paragraph_keys):
+            if key is not None:
+                buckets[bucket_of(key)].append(
+                    Occurrence(key, folder_of(d.source), d.doc_key or "", d.doc_id, paragraph_id, d.order)
+                )
+    return buckets
+
+
+def touched_buckets(resolution: DocumentResolution, old: Iterable[IndexedDoc]) -> list[str]:
+    """Buckets holding a paragraph of a new document or of one that left the corpus."""
+    keys = {k for d in resolution.new for k in d.paragraph_keys if k}
+    keys |= {k for d in old if d.doc_id in resolution.gone for k in d.paragraph_keys if k}
+    return sorted({bucket_of(k) for k in keys})
+
+
+@dataclass(frozen=True, slots=True)
+class BucketResolution:
+    """A bucket's occurrences after a run, those whose flags changed, and the new rows' flag counts."""
+
+    flagged: list[Occurrence]
+    updates: list[Occurrence]
+    new_duplicates: int
+    new_boilerplate: int
+
+
+def resolve_bucket(stored: Sequence[Occurrence], fresh: Sequence[Occurrence], gone: frozenset[str]) -> BucketResolution:
+    """Flags of one bucket: stored occurrences of documents still in the corpus, plus this run's."""
+    kept = [o for o in stored if o.doc_id not in gone]
+    before = {(o.doc_id, o.paragraph_id): o.flags for o in kept}
+    new_ids = {o.doc_id for o in fresh}
+    flagged = flag_paragraphs([*kept, *fresh])
+    updates = [o for o in flagged if o.flags != before.get((o.doc_id, o.paragraph_id), NOT_REPEATED)]
+    mine = [o for o in flagged if o.doc_id in new_ids]
+    return BucketResolution(
+        flagged,
+        updates,
+        new_duplicates=sum(o.duplicate_of is not None for o in mine),
+        new_boilerplate=sum(o.boilerplate for o in mine),
+    )

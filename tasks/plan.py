@@ -15,6 +15,10 @@ class Planned:
     content_sha256: str
 
 
+# The files of one shard task, in source order.
+Shard = tuple[Planned, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """Files to process (new or changed, sorted by source) and the counts a run reports."""
@@ -41,7 +45,7 @@ def plan_run(listed: Mapping[str, str], known: Mapping[str, str], *, full_refres
     )
 
 
-def make_shards(todo: Sequence[Planned], shard_size: int) -> list[tuple[Planned, ...]]:
+def make_shards(todo: Sequence[Planned], shard_size: int) -> list[Shard]:
     """Consecutive runs of at most shard_size files; every file is in exactly one shard."""
     if shard_size < 1:
         raise ValueError("shard_size must be at least 1")

@@ -14,11 +14,14 @@ import signal
 import sys
 
 from flows import news_etl
+from flows.prefect_tasks import default_models
 from tasks import store
-from tasks.shard import default_models
+from tasks.store import parquet, snapshot
 
 # Reading inputs, writing Parquet (staging and snapshot files), and the commit's links, moves and pointer swap.
-KILL_POINTS = ("read_source", "_write_atomic", "_move_new", "link", "replace")
+KILL_POINTS = ("read_source", "write_atomic", "_move_new", "link", "replace")
+# The modules whose attribute each kill point replaces: where its callers look the name up.
+HOLDERS = {"read_source": (store,), "write_atomic": (parquet,), "_move_new": (snapshot,), "os": (parquet, snapshot)}
 
 
 def arm(function: str, n: int) -> None:
@@ -39,9 +42,11 @@ def arm(function: str, n: int) -> None:
         fake_os = type(sys)("os_with_kill_point")
         fake_os.__dict__.update(os.__dict__)
         setattr(fake_os, function, wrap(getattr(os, function)))
-        store.os = fake_os  # type: ignore[attr-defined]
+        for module in HOLDERS["os"]:
+            module.os = fake_os  # type: ignore[attr-defined]
     else:
-        setattr(store, function, wrap(getattr(store, function)))
+        for module in HOLDERS[function]:
+            setattr(module, function, wrap(getattr(module, function)))
 
 
 def warm_up() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks.schemas import DOCUMENT_TABLES
+from tasks.store.schemas import DOCUMENT_TABLES
 
 _ORDER = ("doc_id", "paragraph_id", "start")
 

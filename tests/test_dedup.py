@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,14 +12,20 @@ from tasks.dedup import (
     NEAR_DUPLICATE_MIN_WORDS,
     NOT_DUPLICATE,
     DocFlags,
+    IndexedDoc,
     Occurrence,
+    bucket_of,
     fingerprint,
     flag_documents,
     flag_paragraphs,
     folder_of,
     normalize,
+    paragraphs_by_bucket,
+    resolve_bucket,
+    resolve_documents,
     similarity,
     text_key,
+    touched_buckets,
 )
 
 WIRE = [
@@ -122,10 +130,63 @@ def test_flag_paragraphs_points_at_first_occurrence() -> None:
 def test_boilerplate_needs_enough_distinct_texts_in_one_folder() -> None:
     n = BOILERPLATE_MIN_DOCUMENTS
     in_site = [occurrence("lire", f"d{i}", 1, i) for i in range(n)]
-    assert all(o.boilerplate for o in flag_paragraphs(in_site))
+    assert [o.boilerplate for o in flag_paragraphs(in_site)] == [True] * n
     # One fewer, spread over another folder, or exact copies of one text: not boilerplate.
-    assert not any(o.boilerplate for o in flag_paragraphs(in_site[:-1])) and n > 1
+    assert n > 1 and [o.boilerplate for o in flag_paragraphs(in_site[:-1])] == [False] * (n - 1)
     spread = in_site[:-1] + [occurrence("lire", "x", 1, 99, folder="other")]
-    assert not any(o.boilerplate for o in flag_paragraphs(spread))
+    assert [o.boilerplate for o in flag_paragraphs(spread)] == [False] * n
     copies = [occurrence("lire", f"d{i}", 1, i, doc_key="same") for i in range(n)]
-    assert not any(o.boilerplate for o in flag_paragraphs(copies))
+    assert [o.boilerplate for o in flag_paragraphs(copies)] == [False] * n
+
+
+# ---------------------------------------------------------------------------------------------- one run, no folder
+
+
+def indexed(doc_id: str, paragraphs: list[str], order: int, source: str | None = None) -> IndexedDoc:
+    p = fingerprint(doc_id, source or f"site/{doc_id}.txt", paragraphs)
+    return IndexedDoc(p.doc_id, p.source, p.doc_key, p.signature, p.paragraph_keys, order)
+
+
+def test_resolve_documents_flags_new_copies_and_repoints_when_the_original_goes() -> None:
+    original = indexed("a", WIRE, 1)
+    copy = replace(indexed("b", [w.upper() for w in WIRE], 2), duplicate_of="a")
+    # The original is removed: the earlier copy becomes the first of its text, a new copy now points at it.
+    third = fingerprint("c", "site/c.txt", [" ".join(WIRE)])
+    resolution = resolve_documents([original, copy], [third], {"a"}, first_order=10)
+    assert [d.doc_id for d in resolution.indexed] == ["b", "c"]
+    assert resolution.updates == [("b", NOT_DUPLICATE), ("c", DocFlags(duplicate_of="b"))]
+    assert resolution.gone == frozenset({"a", "c"})
+    assert [d.order for d in resolution.new] == [10]
+    stats = resolution.stats([], 0, 0, seconds=0.0)
+    assert (stats.duplicates, stats.earlier_documents_updated, stats.corpus_documents) == (1, 1, 2)
+
+
+def test_resolve_documents_leaves_untouched_rows_without_updates() -> None:
+    a = indexed("a", WIRE, 1)
+    resolution = resolve_documents([a], [fingerprint("x", "site/x.txt", SAME_EVENT)], set(), first_order=5)
+    assert resolution.updates == []
+    assert [d.flags for d in resolution.indexed] == [NOT_DUPLICATE, NOT_DUPLICATE]
+
+
+def test_resolve_bucket_counts_this_runs_flags_and_changes_on_stored_rows() -> None:
+    n = BOILERPLATE_MIN_DOCUMENTS
+    stored = [occurrence("lire", f"d{i}", 1, i) for i in range(n - 1)]
+    stored = [
+        replace(o, duplicate_of=None if i == 0 else "d0", duplicate_of_paragraph_id=None if i == 0 else 1)
+        for i, o in enumerate(stored)
+    ]
+    fresh = [occurrence("lire", "new", 2, 100)]
+    resolved = resolve_bucket(stored, fresh, frozenset({"new"}))
+    # The fifth text makes the line boilerplate everywhere: every stored row changes, and the new one is a duplicate.
+    assert [(o.doc_id, o.boilerplate) for o in resolved.updates] == [(f"d{i}", True) for i in range(n - 1)] + [
+        ("new", True)
+    ]
+    assert (resolved.new_duplicates, resolved.new_boilerplate) == (1, 1)
+
+
+def test_paragraph_buckets_follow_key_prefixes() -> None:
+    doc = indexed("a", ["Une ligne.", "", "Une autre ligne."], 3)
+    buckets = paragraphs_by_bucket([doc])
+    assert sorted(buckets) == sorted({bucket_of(k) for k in doc.paragraph_keys if k})
+    assert sorted(o.paragraph_id for group in buckets.values() for o in group) == [0, 2]
+    assert touched_buckets(resolve_documents([], [], {"a"}, first_order=0), [doc]) == sorted(buckets)

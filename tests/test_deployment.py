@@ -12,7 +12,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from tasks.schemas import DOCUMENT_TABLES
+from tasks.store.schemas import DOCUMENT_TABLES
 from tests.conftest import SEED
 from tests.servers import PREFECT, prefect_server
 from tests.tables import assert_same_tables, read_tables

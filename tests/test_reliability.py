@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tasks.schemas import DOCUMENT_TABLES
+from tasks.store.schemas import DOCUMENT_TABLES
 from tests.crash_driver import KILL_POINTS
 from tests.servers import prefect_server
 from tests.tables import assert_same_tables, read_tables
@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.reliability, pytest.mark.timeout(3600)]
 KILLS = int(os.environ.get("DEPECHE_KILLS", "20"))
 # How often each kill point is reached in the v2 run below (measured: 4, 55, 15, 10, 72, duplicate index and flag
 # rewrites included); a kill draws N within it.
-CALLS = {"read_source": 4, "_write_atomic": 55, "_move_new": 15, "link": 10, "replace": 72}
+CALLS = {"read_source": 4, "write_atomic": 55, "_move_new": 15, "link": 10, "replace": 72}
 
 ARTICLES = [
     " date 2023-0{m} Le ministre {who} a rencontré à {city} son homologue, mardi {d} {mois} 2023.\n\n"

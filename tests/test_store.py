@@ -11,7 +11,7 @@ import pytest
 
 from tasks import store
 from tasks.records import Document, Paragraph, Reject, Run
-from tasks.schemas import DOCUMENTS, PARAGRAPHS, REJECTS, SCHEMA_VERSION
+from tasks.store.schemas import DOCUMENTS, PARAGRAPHS, REJECTS, SCHEMA_VERSION
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -1,11 +1,10 @@
-"""Thin Prefect tasks: a shard of paths in, staged Parquet parts and small counts out."""
+"""Thin Prefect tasks: paths in, staged Parquet parts and small counts out; the work is in tasks/ and tasks/store/."""
 
 from __future__ import annotations
 
 import functools
 import time
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,15 +12,19 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks import store
+from tasks.dedup import DuplicateStats, paragraphs_by_bucket, resolve_bucket, resolve_documents, touched_buckets
 from tasks.models import Ner, french_ner, language_detector, place_gazetteer
 from tasks.pipeline import Models, SourceFile, content_sha256, doc_id_for, process_batch
-from tasks.plan import Planned, part_name
+from tasks.plan import Plan, Shard, part_name
 from tasks.read import Rejected
-from tasks.records import Reject
-from tasks.schemas import DOCUMENT_TABLES, TABLES
+from tasks.records import Reject, Run
+from tasks.store.schemas import DOCUMENT_TABLES, REJECTS, TABLES
 
 # Languages with an installed NER model; any other language is counted in `ner_skipped`, never guessed at.
 NER_LANGUAGES = ("fr",)
+# A run report lists this many rejects per shard and this many entities per shard, to stay small.
+REPORTED_REJECTS = 20
+REPORTED_ENTITIES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +45,11 @@ class ShardResult:
     rejects: list[tuple[str, str, str]]  # (source, reason, action), at most REPORTED_REJECTS
 
 
-# A run report lists this many rejects per shard and this many entities per shard, to stay small.
-REPORTED_REJECTS = 20
-REPORTED_ENTITIES = 50
+@task(retries=2, retry_delay_seconds=2, persist_result=False)
+def list_inputs(input_dir: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
+    """source -> content hash of every input file, and the folders that could not be listed."""
+    sources, problems = store.list_sources(input_dir)
+    return store.hash_sources(input_dir, sources), problems
 
 
 def _ner_for(language: str) -> Ner | None:
@@ -57,9 +62,7 @@ def default_models() -> Models:
     return Models(detector=language_detector(), ner_for=_ner_for, gazetteer=place_gazetteer())
 
 
-def run_shard(
-    input_dir: Path, output_dir: Path, run_id: str, shard: Sequence[Planned], *, max_bytes: int
-) -> ShardResult:
+def run_shard(input_dir: Path, output_dir: Path, run_id: str, shard: Shard, *, max_bytes: int) -> ShardResult:
     """Read, process and stage one shard; every file ends as rows or as a reject with a reason."""
     part = part_name(shard)
     t0 = time.perf_counter()
@@ -129,3 +132,45 @@ process_shard = task(
     persist_result=False,
     cache_policy=NO_CACHE,
 )(run_shard)
+
+
+# No retries: it only reads the committed snapshot and writes staging, and the commit after it is not retried either.
+@task(name="resolve-duplicates", persist_result=False, cache_policy=NO_CACHE)
+def resolve_duplicates(
+    out: Path, run_id: str, parts: list[str], removed: set[str], *, full_refresh: bool
+) -> DuplicateStats:
+    """Stage the duplicate index after this run and the flags that change on rows already committed."""
+    t0 = time.perf_counter()
+    old = [] if full_refresh else store.read_doc_index(out)
+    docs = resolve_documents(
+        old, store.read_prints(out, run_id, parts), removed, first_order=store.next_sequence(out) << 32
+    )
+    store.stage_doc_index(out, run_id, docs.indexed)
+    store.stage_document_flags(out, run_id, docs.updates)
+    fresh = paragraphs_by_bucket(docs.new)
+    paragraph_updates = []
+    new_duplicates = new_boilerplate = 0
+    for bucket in touched_buckets(docs, old):
+        stored = [] if full_refresh else store.read_paragraph_bucket(out, bucket)
+        resolved = resolve_bucket(stored, fresh.get(bucket, []), docs.gone)
+        store.stage_paragraph_bucket(out, run_id, bucket, resolved.flagged)
+        paragraph_updates += resolved.updates
+        new_duplicates += resolved.new_duplicates
+        new_boilerplate += resolved.new_boilerplate
+    store.stage_paragraph_flags(out, run_id, paragraph_updates)
+    return docs.stats(paragraph_updates, new_duplicates, new_boilerplate, seconds=time.perf_counter() - t0)
+
+
+# No retries: a commit that failed half-way may have moved staged parts into its unfinished snapshot. The previous
+# snapshot stays current and the manifest unchanged, so the next run redoes this run's files.
+@task(persist_result=False)
+def commit_run(out: Path, run: Run, results: list[ShardResult], plan: Plan, prune: bool, rejects: list[Reject]) -> Path:
+    """Swap in one snapshot holding this run's rows in every table at once."""
+    return store.commit(
+        out,
+        run=run,
+        staged=[store.StagedPart(r.part, r.rows) for r in results],
+        remove_sources=plan.deleted if prune else (),
+        full_refresh=run.full_refresh,
+        rejects=store.to_table(rejects, REJECTS),
+    )

@@ -164,3 +164,10 @@ TABLES: dict[str, pa.Schema] = {
 }
 # Tables whose rows belong to one document and are replaced with it; runs and rejects are append-only logs.
 DOCUMENT_TABLES = ("documents", "paragraphs", "entities", "date_mentions")
+
+# Flags that later runs may change on rows already committed: (key columns, flag columns) per table. The duplicate
+# step's records (`DocFlags`, `Occurrence.flags`) hold the flag columns in this order.
+FLAG_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "documents": (("doc_id",), ("duplicate_of", "near_duplicate_of", "near_duplicate_score")),
+    "paragraphs": (("doc_id", "paragraph_id"), ("duplicate_of", "duplicate_of_paragraph_id", "boilerplate")),
+}

@@ -1,0 +1,85 @@
+"""EtlParams: the one definition of every run parameter, its type, default and help; the CLI is built from it."""
+
+from __future__ import annotations
+
+import argparse
+import types
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tasks.read import DEFAULT_MAX_BYTES
+
+ShardSize = Annotated[int, Field(ge=1, le=100_000, description="files per shard task")]
+Workers = Annotated[int, Field(ge=1, le=256, description="shard tasks run at once, each in its own process")]
+MaxFileBytes = Annotated[int, Field(ge=1, le=2_000_000_000, description="larger input files are rejected")]
+LockWait = Annotated[float, Field(ge=0, le=86_400, description="seconds to wait for another run on the same output")]
+DaskAddress = Annotated[
+    str | None,
+    Field(
+        pattern=r"^(tcp|tls)://[^\s/]+:\d+$", description="scheduler of an existing Dask cluster, e.g. tcp://host:8786"
+    ),
+]
+
+
+class EtlParams(BaseModel):
+    """Everything a run may be told; validated before any file is touched."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    input_dir: Path = Field(description="folder of raw *.txt articles, read recursively")
+    output_dir: Path = Field(description="folder of the Parquet tables")
+    shard_size: ShardSize = 100
+    workers: Workers = 1
+    full_refresh: bool = Field(False, description="rebuild every table from the input instead of updating it")
+    prune: bool = Field(False, description="remove the rows of files no longer in the input")
+    max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES
+    lock_wait_seconds: LockWait = 0.0
+    dask_address: DaskAddress = None
+
+    @model_validator(mode="after")
+    def _folders(self) -> EtlParams:
+        if not self.input_dir.is_dir():
+            raise ValueError(f"input_dir: {self.input_dir} is not a folder")
+        inp, out = self.input_dir.resolve(), self.output_dir.resolve()
+        if out == inp or out.is_relative_to(inp) or inp.is_relative_to(out):
+            raise ValueError(f"output_dir: {self.output_dir} must not contain or lie inside input_dir {self.input_dir}")
+        return self
+
+
+# Short spellings kept from the first CLI, beside the ones generated from the field names.
+CLI_ALIASES = {"input_dir": "--input", "output_dir": "--output"}
+
+
+def _cli_type(annotation: Any) -> type:
+    """The plain type argparse converts a value to: the first non-None member of an optional type."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, types.UnionType):
+        annotation = next(a for a in get_args(annotation) if a is not type(None))
+    return annotation
+
+
+def cli_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
+    """A parser with one option per EtlParams field, its help and default taken from the field."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    for name, info in EtlParams.model_fields.items():
+        flags = [f"--{name.replace('_', '-')}", *([CLI_ALIASES[name]] if name in CLI_ALIASES else [])]
+        kind = _cli_type(info.annotation)
+        help_text = info.description or ""
+        if kind is bool:
+            parser.add_argument(*flags, dest=name, action="store_true", help=help_text)
+        elif info.is_required():
+            parser.add_argument(*flags, dest=name, required=True, type=kind, help=help_text)
+        else:
+            parser.add_argument(
+                *flags, dest=name, type=kind, default=info.default, help=f"{help_text} (default: {info.default})"
+            )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    return parser
+
+
+def from_cli(ns: argparse.Namespace) -> EtlParams:
+    """EtlParams from parsed options; raises pydantic's ValidationError naming the field."""
+    return EtlParams(**{name: getattr(ns, name) for name in EtlParams.model_fields})

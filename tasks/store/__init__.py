@@ -1,0 +1,57 @@
+"""All file access: input files, Parquet conversion, the duplicate index, and snapshots with their atomic commit.
+
+Callers use `from tasks import store` and the names below; the modules say which job each one does.
+"""
+
+from tasks.read import Rejected
+from tasks.store.index import (
+    read_doc_index,
+    read_paragraph_bucket,
+    read_prints,
+    stage_doc_index,
+    stage_document_flags,
+    stage_paragraph_bucket,
+    stage_paragraph_flags,
+)
+from tasks.store.inputs import hash_sources, list_sources, open_source, read_source
+from tasks.store.parquet import partition_of, to_table
+from tasks.store.paths import StoreError, current_snapshot, next_sequence, staging_dir
+from tasks.store.snapshot import (
+    ManifestEntry,
+    StagedPart,
+    check_compatible,
+    commit,
+    locked,
+    read_manifest,
+    recover,
+    stage_part,
+)
+
+__all__ = [
+    "ManifestEntry",
+    "Rejected",
+    "StagedPart",
+    "StoreError",
+    "check_compatible",
+    "commit",
+    "current_snapshot",
+    "hash_sources",
+    "list_sources",
+    "locked",
+    "next_sequence",
+    "open_source",
+    "partition_of",
+    "read_doc_index",
+    "read_manifest",
+    "read_paragraph_bucket",
+    "read_prints",
+    "read_source",
+    "recover",
+    "stage_doc_index",
+    "stage_document_flags",
+    "stage_paragraph_bucket",
+    "stage_paragraph_flags",
+    "stage_part",
+    "staging_dir",
+    "to_table",
+]

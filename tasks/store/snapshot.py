@@ -1,0 +1,368 @@
+"""Snapshots: staging a shard's parts, the lock, the manifest, recovery and the atomic commit.
+
+A reader resolves `.current` once per path it opens, so it sees the previous snapshot or the new one, never a mix
+within a table; the previous snapshot is kept until the next commit for readers still listing it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from tasks import __version__
+from tasks.dedup import DocPrint
+from tasks.records import Run
+from tasks.store import index, parquet
+from tasks.store.paths import (
+    CURRENT,
+    EMPTY_FILE,
+    INDEX,
+    LOCK,
+    MANIFEST_FILE,
+    SNAPSHOTS,
+    STAGING,
+    STORE_INFO,
+    StoreError,
+    current_snapshot,
+    next_sequence,
+    staging_dir,
+)
+from tasks.store.schemas import DOCUMENT_TABLES, FLAG_COLUMNS, MANIFEST, RUNS, SCHEMA_VERSION, TABLES
+
+MONTH = "month"  # the partition column of staged tables not yet split by month
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    """What the tables hold for one source: its document id, the bytes it came from and the part it lives in."""
+
+    source: str
+    doc_id: str
+    content_sha256: str
+    status: str  # "ok" (rows in the tables) or "rejected" (a reason in rejects)
+    part: str
+    run_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StagedPart:
+    """Parquet files one shard wrote under the run's staging folder, with their row counts per table."""
+
+    part: str
+    rows: dict[str, int]
+
+
+def stage_part(
+    out: Path,
+    run_id: str,
+    part: str,
+    tables: dict[str, pa.Table],
+    manifest: Sequence[ManifestEntry],
+    partitions: dict[str, str],
+    prints: Sequence[DocPrint] = (),
+) -> StagedPart:
+    """Stage a shard's tables (documents and paragraphs whole, the others by month), manifest rows and prints."""
+    stage = staging_dir(out, run_id)
+    if prints:
+        index.stage_prints(out, run_id, part, prints)
+    for name, table in tables.items():
+        if name not in DOCUMENT_TABLES:
+            if table.num_rows:
+                parquet.write_atomic(table, stage / name / f"{part}.parquet")
+            continue
+        months = pa.array([partitions[d] for d in table["doc_id"].to_pylist()], pa.string())
+        if name in FLAG_COLUMNS:
+            # Its duplicate flags are only known at commit, which splits it by month as it sets them: one write.
+            parquet.write_atomic(table.append_column(MONTH, months), stage / name / f"{part}.parquet")
+            continue
+        for month, rows in parquet.by_month(table, months):
+            parquet.write_atomic(rows, stage / name / f"month={month}" / f"{part}.parquet")
+    parquet.write_atomic(parquet.to_table(manifest, MANIFEST), stage / "_manifest" / f"{part}.parquet")
+    return StagedPart(part, {name: t.num_rows for name, t in tables.items()})
+
+
+@contextlib.contextmanager
+def locked(out: Path, *, run_id: str, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the output folder's lock; the kernel drops a flock when its holder dies, so no lock is ever stale."""
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
+                    raise StoreError(
+                        f"{out} is in use by another run ({holder}); wait for it to finish or pass a longer lock wait"
+                    ) from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"run {run_id}, pid {os.getpid()}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def check_compatible(out: Path, *, full_refresh: bool) -> None:
+    """Refuse tables written with another schema version unless this run rebuilds them."""
+    for name in TABLES:
+        path = out / name
+        if path.exists() and not path.is_symlink():
+            raise StoreError(f"{path} exists and is not managed by depeche; choose an empty output folder")
+    snap = current_snapshot(out)
+    if snap is None or full_refresh:
+        return
+    info = json.loads((snap / STORE_INFO).read_text())
+    if info.get("schema_version") != SCHEMA_VERSION:
+        raise StoreError(
+            f"{out} holds tables of schema version {info.get('schema_version')}"
+            f" (pipeline {info.get('pipeline_version')}), this pipeline writes version {SCHEMA_VERSION}:"
+            " run again with full refresh to rebuild them"
+        )
+
+
+def recover(out: Path) -> list[str]:
+    """Remove what a killed run left behind: staging folders and snapshots that never became current."""
+    removed = []
+    staging = out / STAGING
+    if staging.is_dir():
+        for d in staging.iterdir():
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d.relative_to(out).as_posix())
+    keep = _kept_snapshots(out)
+    for d in _snapshot_dirs(out):
+        if d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d.relative_to(out).as_posix())
+    for tmp in out.glob(f"{CURRENT}.*.tmp"):
+        tmp.unlink(missing_ok=True)
+    return removed
+
+
+def read_manifest(out: Path) -> dict[str, ManifestEntry]:
+    snap = current_snapshot(out)
+    if snap is None:
+        return {}
+    return {e.source: e for e in parquet.read_rows(snap / MANIFEST_FILE, ManifestEntry)}
+
+
+def _snapshot_dirs(out: Path) -> list[Path]:
+    root = out / SNAPSHOTS
+    return sorted(d for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
+
+
+def _kept_snapshots(out: Path) -> set[str]:
+    """The current snapshot and the one before it, which readers may still be listing."""
+    snap = current_snapshot(out)
+    if snap is None:
+        return set()
+    info = json.loads((snap / STORE_INFO).read_text())
+    return {snap.name, *([info["previous"]] if info.get("previous") else [])}
+
+
+@dataclass(frozen=True, slots=True)
+class _Replacement:
+    """What a commit changes in earlier snapshots' rows: documents dropped, parts renamed, flags updated."""
+
+    drop_ids: pa.Array
+    renamed: dict[str, str]  # old part name -> the name of its rewritten copy
+    updates: dict[str, dict[tuple, dict]]
+
+
+def commit(
+    out: Path,
+    *,
+    run: Run,
+    staged: Iterable[StagedPart],
+    remove_sources: Iterable[str],
+    full_refresh: bool,
+    rejects: pa.Table,
+) -> Path:
+    """Make one new snapshot holding the previous rows minus replaced ones plus the staged parts, then swap it in."""
+    staged = list(staged)
+    prev = current_snapshot(out)
+    seq = next_sequence(out)
+    snap = out / SNAPSHOTS / f"{seq:08d}-{run.run_id}"
+    snap.mkdir(parents=True)
+    stage = staging_dir(out, run.run_id)
+
+    new_manifest = [
+        e for p in staged for e in parquet.read_rows(stage / "_manifest" / f"{p.part}.parquet", ManifestEntry)
+    ]
+    old_manifest = {} if (prev is None or full_refresh) else read_manifest(out)
+    gone = {e.source for e in new_manifest} | set(remove_sources)
+    replacement = _replacement(old_manifest, gone, index.read_flag_updates(stage), seq)
+
+    for name in TABLES:
+        is_log = name not in DOCUMENT_TABLES  # runs and rejects keep every run's rows, even across a full refresh
+        (snap / name).mkdir()
+        if prev is not None and (is_log or not full_refresh):
+            _carry_over(prev / name, snap / name, replacement, is_log=is_log, table=name)
+        for p in staged:
+            for src in sorted((stage / name).rglob(f"{p.part}.parquet")):
+                _place_staged(src, stage / name, snap / name, replacement.updates, name=name, run_id=run.run_id)
+    _link_index(prev if not full_refresh else None, stage, snap)
+    if rejects.num_rows:
+        parquet.write_atomic(rejects, snap / "rejects" / f"{run.run_id}-run.parquet")
+    parquet.write_atomic(parquet.to_table([run], RUNS), snap / "runs" / f"{run.run_id}.parquet")
+    _keep_tables_readable(snap)
+
+    kept_entries = [e for s, e in sorted(old_manifest.items()) if s not in gone]
+    renamed = replacement.renamed
+    manifest = [dataclasses.replace(e, part=renamed.get(e.part, e.part)) for e in kept_entries] + new_manifest
+    manifest.sort(key=lambda e: e.source)
+    parquet.write_atomic(parquet.to_table(manifest, MANIFEST), snap / MANIFEST_FILE)
+    _write_info(snap, run_id=run.run_id, previous=prev)
+    # One sync puts every file and folder of the snapshot on disk before the swap: an fsync per file cost ~1 ms
+    # each, and a shard of archive articles writes a file per table and month.
+    os.sync()
+    _publish(out, snap, run_id=run.run_id)
+
+    shutil.rmtree(stage, ignore_errors=True)
+    keep = {snap.name, prev.name if prev else ""}
+    for d in _snapshot_dirs(out):
+        if d.name not in keep:
+            shutil.rmtree(d, ignore_errors=True)
+    return snap
+
+
+def _replacement(
+    old_manifest: dict[str, ManifestEntry], gone: set[str], updates: dict[str, dict[tuple, dict]], seq: int
+) -> _Replacement:
+    """Which earlier rows go and which earlier parts must be rewritten (they lose rows or change flags)."""
+    # Rejected sources have no rows, so only documents that were written make their parts be rewritten.
+    dropped = [old_manifest[s] for s in gone if s in old_manifest and old_manifest[s].status == "ok"]
+    updated = {key[0] for rows in updates.values() for key in rows}
+    kept_parts = {e.doc_id: e.part for e in old_manifest.values() if e.status == "ok" and e.source not in gone}
+    rewritten = {e.part for e in dropped} | {kept_parts[d] for d in updated if d in kept_parts}
+    # A part that loses rows is rewritten under a new name: a file name never changes content, so a reader that
+    # listed the previous snapshot fails loudly on a missing file instead of silently mixing two states.
+    return _Replacement(
+        drop_ids=pa.array(sorted({e.doc_id for e in dropped}), pa.string()),
+        renamed={part: f"{part.split('~')[0]}~{seq:08d}" for part in rewritten},
+        updates=updates,
+    )
+
+
+def _carry_over(prev: Path, snap: Path, replacement: _Replacement, *, is_log: bool, table: str) -> None:
+    """Hard-link the previous snapshot's files of one table; rewrite those that lose rows or change flags."""
+    for f in sorted(prev.rglob("*.parquet")):
+        if f.name == EMPTY_FILE:
+            continue  # recreated at the end only if the table is still empty
+        target = snap / f.relative_to(prev)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not is_log and f.stem in replacement.renamed:
+            kept = pq.ParquetFile(f).read()
+            kept = kept.filter(pc.invert(pc.is_in(kept["doc_id"], value_set=replacement.drop_ids)))
+            kept = index.apply_flags(kept, table, replacement.updates)
+            if kept.num_rows:
+                parquet.write_atomic(kept, target.with_name(f"{replacement.renamed[f.stem]}.parquet"))
+        else:
+            os.link(f, target)
+
+
+def _place_staged(
+    src: Path, stage: Path, snap: Path, updates: dict[str, dict[tuple, dict]], *, name: str, run_id: str
+) -> None:
+    """Put one staged file of a table into the snapshot: moved as it is, or split by month with its flags set."""
+    if name in FLAG_COLUMNS:
+        staged_rows = index.apply_flags(pq.ParquetFile(src).read(), name, updates)
+        months = staged_rows[MONTH]
+        for month, rows in parquet.by_month(staged_rows.drop_columns([MONTH]), months):
+            _refuse_existing(target := snap / f"month={month}" / src.name)
+            parquet.write_atomic(rows, target)
+        src.unlink()
+        return
+    target = snap / src.relative_to(stage)
+    if name not in DOCUMENT_TABLES:
+        target = target.with_name(f"{run_id}-{src.stem}.parquet")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _move_new(src, target)
+
+
+def _keep_tables_readable(snap: Path) -> None:
+    """pd.read_parquet fails on a folder with no file; an empty file keeps every table readable with its columns."""
+    for name, schema in TABLES.items():
+        if next((snap / name).rglob("*.parquet"), None) is None:
+            where = snap / name / ("month=undated" if name in DOCUMENT_TABLES else "")
+            parquet.write_atomic(schema.empty_table(), where / EMPTY_FILE)
+
+
+def _write_info(snap: Path, *, run_id: str, previous: Path | None) -> None:
+    info = {
+        "schema_version": SCHEMA_VERSION,
+        "pipeline_version": __version__,
+        "run_id": run_id,
+        "previous": previous.name if previous else None,
+    }
+    tmp_info = snap / f".{STORE_INFO}.tmp"
+    tmp_info.write_text(json.dumps(info, indent=1))
+    os.replace(tmp_info, snap / STORE_INFO)
+
+
+def _publish(out: Path, snap: Path, *, run_id: str) -> None:
+    """Swap `.current` to the new snapshot: every table appears at the same instant."""
+    for name in TABLES:
+        # Made before the first swap (dangling until then), so that every table appears at the same instant.
+        link = out / name
+        if not link.is_symlink():
+            link.symlink_to(Path(CURRENT) / name)
+    tmp = out / f"{CURRENT}.{run_id}.tmp"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(Path(SNAPSHOTS) / snap.name)
+    os.replace(tmp, out / CURRENT)
+    _fsync_dir(out)
+
+
+def _link_index(prev: Path | None, stage: Path, snap: Path) -> None:
+    """The duplicate index of the new snapshot: the files this run restaged, and the previous snapshot's others."""
+    staged = sorted((stage / INDEX).rglob("*.parquet")) if (stage / INDEX).is_dir() else []
+    restaged = {f.relative_to(stage) for f in staged}
+    if prev is not None and (prev / INDEX).is_dir():
+        for f in sorted((prev / INDEX).rglob("*.parquet")):
+            if (rel := f.relative_to(prev)) not in restaged:
+                (snap / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.link(f, snap / rel)
+    for src in staged:
+        if pq.read_metadata(src).num_rows == 0:
+            continue  # a bucket that lost all its rows
+        (snap / src.relative_to(stage)).parent.mkdir(parents=True, exist_ok=True)
+        _move_new(src, snap / src.relative_to(stage))
+
+
+def _refuse_existing(dst: Path) -> None:
+    # A name clash would silently replace rows, so it is an error.
+    if dst.exists():
+        raise StoreError(f"{dst} already exists in the new snapshot; refusing to overwrite it")
+
+
+def _move_new(src: Path, dst: Path) -> None:
+    """Move a staged file into a snapshot, never over an existing one."""
+    _refuse_existing(dst)
+    os.replace(src, dst)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
