@@ -181,7 +181,6 @@ def language_detector(name: DetectorName = "lingua") -> Detector:
 @functools.cache
 def langdetect_detector() -> Detector:
     """langdetect over the profiles of LANGUAGES it has, seeded so that a text gets the same answer in every process."""
-    import json
     from pathlib import Path
 
     import langdetect
