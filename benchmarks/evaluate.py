@@ -537,6 +537,17 @@ def render_detectors(results: dict[str, dict]) -> str:
     return _table(rows)
 
 
+def render_speed(speed: dict[str, dict[str, tuple[float, int]]]) -> str:
+    """Paragraphs per second of each detector in the language stage (wall time), per set and the ratio."""
+    names = [name for name in DETECTOR_SETS if all(name in speed[d] for d in DETECTORS)]
+    rows = [("set", "paragraphs", *(f"{d} par/s" for d in DETECTORS), f"{DETECTORS[0]} / {DETECTORS[1]}")]
+    for name in names:
+        rates = [speed[d][name][1] / speed[d][name][0] if speed[d][name][0] else 0.0 for d in DETECTORS]
+        ratio = rates[0] / rates[1] if rates[1] else 0.0
+        rows.append((name, str(speed[DETECTORS[0]][name][1]), *(f"{r:.0f}" for r in rates), f"{ratio:.2f}"))
+    return _table(rows)
+
+
 def render_markdown(results: dict[str, dict]) -> str:
     """The README's quality table: check half first (never looked at while writing rules), tune half beside it."""
     lines = [
@@ -611,7 +622,7 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, dict[str, float]] = {}
     limits: dict[str, str] = {}
     identical: dict[str, dict[str, tuple[int, int]]] = {}
-    speed: dict[str, list[float]] = {d: [0.0, 0.0] for d in DETECTORS}  # detector -> [seconds, paragraphs]
+    speed: dict[str, dict[str, tuple[float, int]]] = {d: {} for d in DETECTORS}  # -> set -> (seconds, paragraphs)
     detectors: dict = {}
     started = time.perf_counter()
     for name in names:
@@ -647,8 +658,7 @@ def main(argv: list[str] | None = None) -> int:
                 if detector not in detectors:
                     detectors[detector] = language_detector(detector)
                 tables, seconds, n = run_pure(set_dir / "input", detectors[detector])
-                speed[detector][0] += seconds
-                speed[detector][1] += n
+                speed[detector][name] = (seconds, n)
                 if detector == "lingua":
                     identical[name] = language_differences(runs[0], tables)
                 else:
@@ -680,13 +690,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"lingua through the flow and through the pure steps on {name}: {verdict} "
                 f"({dn - dd} of {dn} documents, {pn - pd_} of {pn} paragraphs the same)"
             )
+        print(render_speed(speed))
         for detector in DETECTORS:
-            seconds, n = speed[detector]
-            load[detector] = load_cost(detector)
+            load[detector] = cost = load_cost(detector)
             print(
-                f"{detector}: {n / seconds if seconds else 0:.0f} paragraphs/s in the language stage "
-                f"({n:.0f} paragraphs, {seconds:.1f} s wall); load {load[detector]['seconds']:.1f} s, "
-                f"RSS +{load[detector]['rss_mb']:.0f} MB per process"
+                f"{detector}: loading takes {cost['seconds']:.1f} s and RSS +{cost['rss_mb']:.0f} MB"
+                " in each worker process"
             )
     warnings = gap_warnings(results, args.verbose)
     for line in warnings:
@@ -698,7 +707,10 @@ def main(argv: list[str] | None = None) -> int:
         "total_wall_seconds": total,
         "notes": limits,
         "detectors": {
-            "speed": {d: {"seconds": s, "paragraphs": n} for d, (s, n) in speed.items()},
+            "speed": {
+                d: {name: {"seconds": s, "paragraphs": n} for name, (s, n) in by_set.items()}
+                for d, by_set in speed.items()
+            },
             "load": load,
             "lingua_flow_vs_pure_differences": identical,
         },
