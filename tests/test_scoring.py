@@ -343,3 +343,30 @@ def test_reference_writes_the_scored_tables(tmp_path):
         "The committee met on Tuesday and approved the annual budget for the city.",
     ]
     assert pd.read_parquet(tmp_path / "out" / "entities").empty
+
+
+def test_each_half_is_scored_on_its_own_documents():
+    import pandas as pd
+
+    from benchmarks.evaluate import score_halves
+    from benchmarks.halves import half_of
+
+    names = [f"{i:03d}_x.txt" for i in range(40)]
+    tune = [n for n in names if half_of(n) == "tune"][:2]
+    check = [n for n in names if half_of(n) == "check"][:3]
+    lines = {
+        tune[0]: ("fr", "Le conseil a voté.", "fr"),
+        tune[1]: ("de", "Der Rat hat abgestimmt.", "de"),
+        check[0]: ("nl", "De raad heeft gestemd.", "de"),
+        check[1]: ("es", "El consejo votó.", "es"),
+        check[2]: ("ru", "Совет проголосовал.", "und"),
+    }
+    gold = {src: {"source": src, "paragraphs": [{"text": t, "language": g}]} for src, (g, t, _) in lines.items()}
+    paragraphs = pd.DataFrame(
+        {"doc": list(lines), "paragraph_id": [0] * 5, "language": [p for _, _, p in lines.values()]}
+    )
+    res = score_halves("lingua_sentences", gold, {"paragraphs": paragraphs}, {})
+    assert res["tune"]["language.accuracy"] == 100.0 and res["tune"]["language.n"] == 2
+    assert res["check"]["language.accuracy"] == pytest.approx(100 / 3)
+    assert res["check"]["language.coverage"] == pytest.approx(200 / 3)
+    assert res["all"]["language.accuracy"] == 60.0 and res["all"]["language.n"] == 5
