@@ -73,7 +73,7 @@ class NarrowingDetector:
         return self.detect(text)
 
 
-def langdetect_detector(probabilities: Callable[[str], Sequence[tuple[str, float]]], digits: int) -> Detector:
+def adapt_langdetect(probabilities: Callable[[str], Sequence[tuple[str, float]]], digits: int) -> Detector:
     """A Detector over langdetect's (code, probability) pairs: codes cut to ISO 639-1 (`zh-cn`, `zh-tw` -> `zh`,
     their probabilities added), rounded to `digits`, best first with ties broken by code."""
 

@@ -187,7 +187,7 @@ def langdetect_detector() -> Detector:
     from langdetect.detector_factory import DetectorFactory
     from langdetect.lang_detect_exception import LangDetectException
 
-    from tasks.language import langdetect_detector as adapt
+    from tasks.language import adapt_langdetect
 
     profiles = Path(langdetect.__file__).parent / "profiles"
     # Sorted, so that every process numbers the languages alike (load_profile follows os.listdir's order).
@@ -205,7 +205,7 @@ def langdetect_detector() -> Detector:
         except LangDetectException:  # no letters it has n-grams for
             return []
 
-    return adapt(probabilities, LANGDETECT_DIGITS)
+    return adapt_langdetect(probabilities, LANGDETECT_DIGITS)
 
 
 @functools.cache

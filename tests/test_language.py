@@ -371,14 +371,14 @@ def test_documents_never_raise(detector, paragraphs):
 
 
 def test_langdetect_adapter_merges_chinese_variants_rounds_and_breaks_ties_by_code():
-    from tasks.language import langdetect_detector
+    from tasks.language import adapt_langdetect
 
     raw = {
         "中文": [("zh-cn", 0.61234), ("zh-tw", 0.3), ("ja", 0.08766)],
         "tie": [("pt", 0.5), ("es", 0.5)],
         "tiny": [("fr", 0.99999), ("en", 0.00001)],
     }
-    detect = langdetect_detector(lambda text: raw.get(text, []), digits=4)
+    detect = adapt_langdetect(lambda text: raw.get(text, []), digits=4)
     assert detect("中文") == [("zh", 0.9123), ("ja", 0.0877)]
     assert detect("tie") == [("es", 0.5), ("pt", 0.5)]
     # Rounded to the detector's digits: a walk that converged is conclusive, a negligible rival is dropped.
@@ -387,9 +387,9 @@ def test_langdetect_adapter_merges_chinese_variants_rounds_and_breaks_ties_by_co
 
 
 def test_langdetect_adapter_keeps_the_short_text_rule():
-    from tasks.language import langdetect_detector
+    from tasks.language import adapt_langdetect
 
-    spread = langdetect_detector(lambda text: [("nl", 0.4286), ("de", 0.2857), ("da", 0.2857)], digits=4)
+    spread = adapt_langdetect(lambda text: [("nl", 0.4286), ("de", 0.2857), ("da", 0.2857)], digits=4)
     assert detect_language("Hotel Radio", spread) == LanguageGuess(UNDETERMINED, 0.0)
     assert detect_language("Das Hotel am Markt", spread) == LanguageGuess("nl", 0.4286)
 
