@@ -468,9 +468,10 @@ def _note(name: str, metric: str, ours: dict, limits: dict[str, str]) -> str:
     return "; ".join(n for n in notes if n)
 
 
-def _label(metric: str, scores: dict[str, float]) -> str:
+def _label(metric: str, by_half: dict[str, dict[str, float]]) -> str:
     if metric == "doc_date.recoverable":
-        return f"{metric} (n={scores.get('doc_date.recoverable_n', 0):.0f})"
+        counts = ", ".join(f"{half} {by_half.get(half, {}).get('doc_date.recoverable_n', 0):.0f}" for half in HALVES)
+        return f"{metric} (n {counts})"
     return metric
 
 
@@ -511,7 +512,7 @@ def render(
             rows.append(
                 (
                     name if i == 0 else "",
-                    _label(metric, ours["check"]),
+                    _label(metric, ours),
                     fmt(tune),
                     fmt(check),
                     fmt_gap(tune, check),
@@ -575,8 +576,7 @@ def render_markdown(results: dict[str, dict]) -> str:
 
             first = f"`{name}`" if i == 0 else ""
             lines.append(
-                f"| {first} | {_label(metric, ours['check'])} | {cell(ours)} | {cell(ref)} | "
-                f"{TARGETS.get((name, metric), '')} |"
+                f"| {first} | {_label(metric, ours)} | {cell(ours)} | {cell(ref)} | {TARGETS.get((name, metric), '')} |"
             )
     return "\n".join(lines) + "\n"
 
