@@ -646,53 +646,56 @@ def main(argv: list[str] | None = None) -> int:
                 input_dir = args.gold / name / "input"
                 pending[name] = pool.submit(timed_reference, input_dir, out_ref, stages, args.reference_limit)
     reference_seconds: dict[str, float] = {}
-    for name in names:
-        set_dir = args.gold / name
-        gold = load_gold(set_dir)
-        out_ours, out_ref = args.out / name / "ours", args.out / name / "reference"
-        t0 = time.perf_counter()
-        if not (args.reuse and (out_ours / "documents").exists()):
-            run_flow(set_dir / "input", out_ours)
-        t1 = time.perf_counter()
-        runs = [load_tables(out_ours)]
-        if not args.no_reference:
-            if name in pending:
-                reference_seconds[name] = pending.pop(name).result()
-            runs.append(load_tables(out_ref))
-            if args.reference_limit and args.reference_limit < len(gold):
-                limits[name] = f"reference on first {args.reference_limit} of {len(gold)} files"
-        t2 = time.perf_counter()
-        stated = states_day(gold, runs)
-        # Both sides score spans on the same documents: those whose paragraphs align in every run.
-        skip = set().union(*(misaligned_docs(gold, t) for t in runs))
-        results[name] = {"ours": score_halves(name, gold, runs[0], stated, skip)}
-        if len(runs) > 1:
-            ref_gold = {src: gold[src] for src in sorted(gold)[: args.reference_limit]}
-            results[name]["reference"] = score_halves(name, ref_gold, runs[1], stated, skip)
-        t3 = time.perf_counter()
-        if name in DETECTOR_SETS and not args.no_detectors:
-            from tasks.models import language_detector
+    try:
+        for name in names:
+            set_dir = args.gold / name
+            gold = load_gold(set_dir)
+            out_ours, out_ref = args.out / name / "ours", args.out / name / "reference"
+            t0 = time.perf_counter()
+            if not (args.reuse and (out_ours / "documents").exists()):
+                run_flow(set_dir / "input", out_ours)
+            t1 = time.perf_counter()
+            runs = [load_tables(out_ours)]
+            if not args.no_reference:
+                if name in pending:
+                    reference_seconds[name] = pending.pop(name).result()
+                runs.append(load_tables(out_ref))
+                if args.reference_limit and args.reference_limit < len(gold):
+                    limits[name] = f"reference on first {args.reference_limit} of {len(gold)} files"
+            t2 = time.perf_counter()
+            stated = states_day(gold, runs)
+            # Both sides score spans on the same documents: those whose paragraphs align in every run.
+            skip = set().union(*(misaligned_docs(gold, t) for t in runs))
+            results[name] = {"ours": score_halves(name, gold, runs[0], stated, skip)}
+            if len(runs) > 1:
+                ref_gold = {src: gold[src] for src in sorted(gold)[: args.reference_limit]}
+                results[name]["reference"] = score_halves(name, ref_gold, runs[1], stated, skip)
+            t3 = time.perf_counter()
+            if name in DETECTOR_SETS and not args.no_detectors:
+                from tasks.models import language_detector
 
-            scope = (DETECTOR_SETS[name],)
-            for detector in DETECTORS:
-                if detector not in detectors:
-                    detectors[detector] = language_detector(detector)
-                tables, seconds, n = run_pure(set_dir / "input", detectors[detector])
-                speed[detector][name] = (seconds, n)
-                if detector == "lingua":
-                    identical[name] = language_differences(runs[0], tables)
-                else:
-                    results[name][detector] = score_halves(name, gold, tables, stated, skip, scope)
-        t4 = time.perf_counter()
-        ref_s = reference_seconds.get(name, 0.0)
-        times[name] = {"ours": t1 - t0, "reference": ref_s, "scoring": t3 - t2, "detectors": t4 - t3}
-        print(
-            f"[{name}] wall {t4 - t0:.1f}s: flow {t1 - t0:.1f}s, waiting for the reference {t2 - t1:.1f}s"
-            f" (it ran {ref_s:.1f}s in parallel), scoring {t3 - t2:.1f}s, detectors {t4 - t3:.1f}s",
-            file=sys.stderr,
-        )
-    if pool is not None:
-        pool.shutdown()
+                scope = (DETECTOR_SETS[name],)
+                for detector in DETECTORS:
+                    if detector not in detectors:
+                        detectors[detector] = language_detector(detector)
+                    tables, seconds, n = run_pure(set_dir / "input", detectors[detector])
+                    speed[detector][name] = (seconds, n)
+                    if detector == "lingua":
+                        identical[name] = language_differences(runs[0], tables)
+                    else:
+                        results[name][detector] = score_halves(name, gold, tables, stated, skip, scope)
+            t4 = time.perf_counter()
+            ref_s = reference_seconds.get(name, 0.0)
+            times[name] = {"ours": t1 - t0, "reference": ref_s, "scoring": t3 - t2, "detectors": t4 - t3}
+            print(
+                f"[{name}] wall {t4 - t0:.1f}s: flow {t1 - t0:.1f}s, waiting for the reference {t2 - t1:.1f}s"
+                f" (it ran {ref_s:.1f}s in parallel), scoring {t3 - t2:.1f}s, detectors {t4 - t3:.1f}s",
+                file=sys.stderr,
+            )
+    finally:
+        if pool is not None:
+            # A failed set stops the run: references not started yet are not run.
+            pool.shutdown(cancel_futures=True)
     total = time.perf_counter() - started
     print("Every number is given for the tune half (rules are tuned on it) and the check half (never looked at).")
     print(render(results, times, limits, args.verbose))
