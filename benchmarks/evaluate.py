@@ -26,6 +26,7 @@ from benchmarks import scoring
 from benchmarks.halves import HALVES, half_of
 from benchmarks.reference import run_reference
 from benchmarks.scoring import DocDate, Span
+from tasks.models import DETECTORS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -73,7 +74,6 @@ DETECTOR_SETS = {
     "lingua_single_words": "paragraph_language",
     "news_pages_month_header": "doc_language",
 }
-DETECTORS = ("lingua", "langdetect")
 # A tune/check gap wider than this many points is printed as a warning.
 GAP_WARNING = 5.0
 
