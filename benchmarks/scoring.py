@@ -127,9 +127,7 @@ def score_entities(
     return out
 
 
-def score_date_mentions(
-    gold: Sequence[Span], pred: Sequence[Span], *, ignore: Sequence[Span] = ()
-) -> dict[str, PRF]:
+def score_date_mentions(gold: Sequence[Span], pred: Sequence[Span], *, ignore: Sequence[Span] = ()) -> dict[str, PRF]:
     """strict: same offsets; relaxed: overlap; value: overlap and same value (`label`)."""
     pred = drop_ignored(gold, pred, ignore)
     return {
@@ -164,6 +162,16 @@ def score_duckling(gold: dict[str, Sequence[Span]], pred: dict[str, Sequence[Spa
             pos += 1
             pos_ok += any(p.overlaps(g) and p.label == g.label and p.precision == g.precision for p in found)
     return {"positives_at_grain": Rate(pos_ok, pos), "negatives_clean": Rate(neg_ok, neg)}
+
+
+def score_duckling_values(gold: dict[str, Sequence[Span]], pred: dict[str, Sequence[Span]]) -> PRF:
+    """A prediction is right when it overlaps a gold span of its document with the same value and precision;
+    every prediction on a negative (a document without gold spans) is wrong."""
+    return _match(
+        [g for spans in gold.values() for g in spans],
+        [p for doc in gold for p in pred.get(doc, ())],
+        lambda p, g: p.overlaps(g) and p.label == g.label and p.precision == g.precision,
+    )
 
 
 _MONTHS = {
@@ -292,3 +300,87 @@ def paragraphs_differ(gold: Sequence[str], pred: Sequence[str]) -> bool:
     Repairs that keep lengths (curly to straight quotes) leave every offset valid, so they are scored.
     """
     return len(gold) != len(pred) or any(len(g) != len(p) for g, p in zip(gold, pred, strict=True))
+
+
+# A metric of the evaluation is `<set>.<metric>` per system ('ours', 'reference', ...) and half.
+Scores = dict[str, dict[str, dict[str, dict[str, float]]]]  # set -> system -> half -> metric -> value
+HALVES = ("tune", "check")
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """Ours on `set`.`metric` is at least `minimum` (per half), or the reference's plus `over_reference`."""
+
+    set: str
+    metric: str
+    minimum: dict[str, float] | None = None
+    over_reference: float | None = None
+    why: str = ""
+
+
+def parse_floors(data: dict) -> list[Floor]:
+    """Floors from floors.json: `min` is one number for both halves or {"tune": x, "check": y}."""
+    floors = []
+    for entry in data["floors"]:
+        unknown = set(entry) - {"set", "metric", "min", "over_reference", "why"}
+        if unknown or not ({"min", "over_reference"} & set(entry)):
+            raise ValueError(f"floor {entry}: needs `min` and/or `over_reference`, unknown keys {sorted(unknown)}")
+        minimum = entry.get("min")
+        if minimum is not None and not isinstance(minimum, dict):
+            minimum = dict.fromkeys(HALVES, float(minimum))
+        if minimum is not None and set(minimum) != set(HALVES):
+            raise ValueError(f"floor {entry}: `min` must name both halves {HALVES}")
+        floors.append(Floor(entry["set"], entry["metric"], minimum, entry.get("over_reference"), entry.get("why", "")))
+    return floors
+
+
+@dataclass(frozen=True, slots=True)
+class FloorCheck:
+    """One floor on one half: the value measured, the bar it had to clear (None when it was not measured)."""
+
+    floor: Floor
+    half: str
+    kind: str  # 'min' or 'over_reference'
+    value: float | None
+    bar: float | None
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None and self.bar is not None and self.value >= self.bar
+
+    def describe(self) -> str:
+        name = f"{self.floor.set}.{self.floor.metric} [{self.half}]"
+        if self.value is None or self.bar is None:
+            return f"{name}: not measured"
+        if self.kind == "min":
+            return f"{name}: {self.value:.2f} vs floor {self.bar:.2f}"
+        reference = self.bar - (self.floor.over_reference or 0.0)
+        return (
+            f"{name}: ours {self.value:.2f} - reference {reference:.2f} = {self.value - reference:+.2f}"
+            f" vs floor {self.floor.over_reference:+.2f}"
+        )
+
+
+def check_floors(scores: Scores, floors: Sequence[Floor]) -> list[FloorCheck]:
+    """Every floor of an evaluated set, checked on each half; a missing metric fails its floor."""
+    out = []
+    for floor in floors:
+        if floor.set not in scores:
+            continue
+        systems = scores[floor.set]
+        for half in HALVES:
+            ours = systems.get("ours", {}).get(half, {}).get(floor.metric)
+            if floor.minimum is not None:
+                out.append(FloorCheck(floor, half, "min", ours, floor.minimum[half]))
+            if floor.over_reference is not None:
+                ref = systems.get("reference", {}).get(half, {}).get(floor.metric)
+                bar = None if ref is None else ref + floor.over_reference
+                out.append(FloorCheck(floor, half, "over_reference", ours, bar))
+    return out
+
+
+def half_gaps(by_half: dict[str, dict[str, float]], metrics: Iterable[str], limit: float) -> list[tuple[str, float]]:
+    """(metric, tune - check) for each given metric measured on both halves whose gap exceeds `limit` points."""
+    tune, check = by_half.get("tune", {}), by_half.get("check", {})
+    gaps = [(m, tune[m] - check[m]) for m in metrics if m in tune and m in check]
+    return [(m, gap) for m, gap in gaps if abs(gap) > limit]

@@ -73,6 +73,21 @@ class NarrowingDetector:
         return self.detect(text)
 
 
+def adapt_langdetect(probabilities: Callable[[str], Sequence[tuple[str, float]]], digits: int) -> Detector:
+    """A Detector over langdetect's (code, probability) pairs: codes cut to ISO 639-1 (`zh-cn`, `zh-tw` -> `zh`,
+    their probabilities added), rounded to `digits`, best first with ties broken by code."""
+
+    def detect(text: str) -> Ranked:
+        totals: dict[str, float] = {}
+        for code, probability in probabilities(text):
+            primary = code.split("-")[0].lower()
+            totals[primary] = totals.get(primary, 0.0) + probability
+        ranked = [(code, round(p, digits)) for code, p in totals.items()]
+        return sorted(((code, p) for code, p in ranked if p > 0.0), key=lambda item: (-item[1], item[0]))
+
+    return detect
+
+
 def detect_language(text: str, detector: Detector) -> LanguageGuess:
     """The text's language, or 'und' when it holds no words or the evidence is too weak for its length."""
     sample = _sample(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from tasks.language import Detector, NarrowingDetector
 
@@ -162,8 +162,54 @@ DIGITS = 9
 TOP_LANGUAGES = 5
 
 
+DetectorName = Literal["lingua", "langdetect"]
+DETECTORS: tuple[DetectorName, ...] = ("lingua", "langdetect")
+# langdetect's probabilities are averages of 7 random walks that each stop once one language passes 0.99999:
+# rounded to 4 decimals, a walk that converged reads as 1.0, so a conclusive head spares reading the sample.
+LANGDETECT_DIGITS = 4
+
+
+def language_detector(name: DetectorName = "lingua") -> Detector:
+    """The named detector of this process, loaded once: lingua (the default) or seeded langdetect."""
+    if name == "lingua":
+        return lingua_detector()
+    if name == "langdetect":
+        return langdetect_detector()
+    raise ValueError(f"unknown language detector {name!r}; known: {', '.join(DETECTORS)}")
+
+
 @functools.cache
-def language_detector() -> NarrowingDetector:
+def langdetect_detector() -> Detector:
+    """langdetect over the profiles of LANGUAGES it has, seeded so that a text gets the same answer in every process."""
+    from pathlib import Path
+
+    import langdetect
+    from langdetect.detector_factory import DetectorFactory
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from tasks.language import adapt_langdetect
+
+    profiles = Path(langdetect.__file__).parent / "profiles"
+    # Sorted, so that every process numbers the languages alike (load_profile follows os.listdir's order).
+    wanted = sorted(p for p in profiles.iterdir() if p.name.split("-")[0] in LANGUAGES)
+    factory = DetectorFactory()
+    factory.load_json_profile([p.read_text(encoding="utf-8") for p in wanted])
+    # Each detector reseeds its random walks with this before every text.
+    factory.set_seed(0)
+
+    def probabilities(text: str) -> list[tuple[str, float]]:
+        detector = factory.create()
+        detector.append(text)
+        try:
+            return [(found.lang, found.prob) for found in detector.get_probabilities()]
+        except LangDetectException:  # no letters it has n-grams for
+            return []
+
+    return adapt_langdetect(probabilities, LANGDETECT_DIGITS)
+
+
+@functools.cache
+def lingua_detector() -> NarrowingDetector:
     """lingua in high-accuracy mode over LANGUAGES or a subset of them; models come from the wheel, load once."""
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 

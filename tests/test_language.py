@@ -122,9 +122,7 @@ def test_paragraph_keeps_its_own_language_only_when_confident():
 
 def test_han_only_paragraph_in_a_japanese_document_stays_japanese():
     detector = fake({"昨夜、長い議論の末に新しい予算を承認した。": [("ja", 1.0)], "落札価格": [("zh", 1.0)]})
-    document, paragraphs = assign_languages(
-        ["昨夜、長い議論の末に新しい予算を承認した。", "落札価格"], detector
-    )
+    document, paragraphs = assign_languages(["昨夜、長い議論の末に新しい予算を承認した。", "落札価格"], detector)
     assert [document.language] + [p.language for p in paragraphs] == ["ja", "ja", "ja"]
 
 
@@ -367,3 +365,111 @@ def test_documents_never_raise(detector, paragraphs):
     for guess in [document, *guesses]:
         assert guess.language == UNDETERMINED or CODE.fullmatch(guess.language)
         assert 0.0 <= guess.score <= 1.0
+
+
+# --- langdetect behind the same Detector type ---
+
+
+def test_langdetect_adapter_merges_chinese_variants_rounds_and_breaks_ties_by_code():
+    from tasks.language import adapt_langdetect
+
+    raw = {
+        "中文": [("zh-cn", 0.61234), ("zh-tw", 0.3), ("ja", 0.08766)],
+        "tie": [("pt", 0.5), ("es", 0.5)],
+        "tiny": [("fr", 0.99999), ("en", 0.00001)],
+    }
+    detect = adapt_langdetect(lambda text: raw.get(text, []), digits=4)
+    assert detect("中文") == [("zh", 0.9123), ("ja", 0.0877)]
+    assert detect("tie") == [("es", 0.5), ("pt", 0.5)]
+    # Rounded to the detector's digits: a walk that converged is conclusive, a negligible rival is dropped.
+    assert detect("tiny") == [("fr", 1.0)]
+    assert detect("nothing") == []
+
+
+def test_langdetect_adapter_keeps_the_short_text_rule():
+    from tasks.language import adapt_langdetect
+
+    spread = adapt_langdetect(lambda text: [("nl", 0.4286), ("de", 0.2857), ("da", 0.2857)], digits=4)
+    assert detect_language("Hotel Radio", spread) == LanguageGuess(UNDETERMINED, 0.0)
+    assert detect_language("Das Hotel am Markt", spread) == LanguageGuess("nl", 0.4286)
+
+
+@pytest.fixture(scope="module")
+def langdetect():
+    return language_detector("langdetect")
+
+
+def test_unknown_detector_name_is_refused():
+    with pytest.raises(ValueError, match="lingua, langdetect"):
+        language_detector("cld3")  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (GERMAN, "de"),
+        (FRENCH[0], "fr"),
+        ("Городской совет вчера вечером утвердил новый бюджет после долгих споров.", "ru"),
+        ("市議会は昨夜、長い議論の末に新しい予算を承認した。", "ja"),
+    ],
+)
+def test_langdetect_names_the_language(langdetect, text, code):
+    guess = detect_language(text, langdetect)
+    assert guess.language == code
+    assert 0.9 <= guess.score <= 1.0
+    document, guesses = assign_languages([text, text], langdetect)
+    assert document.language == code and [g.language for g in guesses] == [code, code]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["", "2023-02-07", "12 345,67 €", "--- ... !!!", "(1) [2]"])
+def test_langdetect_text_without_words_is_und(langdetect, text):
+    assert detect_language(text, langdetect) == LanguageGuess(UNDETERMINED, 0.0)
+
+
+@pytest.mark.slow
+def test_langdetect_short_paragraph_inherits_the_document_language(langdetect):
+    # Alone, langdetect reads one word as another language with middling confidence.
+    alone = detect_language("Radio", langdetect)
+    assert alone.language not in (UNDETERMINED, "fr") and alone.score < MIN_OVERRIDE_CONFIDENCE
+    document, guesses = assign_languages([FRENCH[0], "Radio", FRENCH[1]], langdetect)
+    assert document.language == "fr"
+    assert [g.language for g in guesses] == ["fr", "fr", "fr"]
+    assert guesses[1] == document
+
+
+DETERMINISM_TEXTS = [*FRENCH, ENGLISH, GERMAN, "Marie Dupont", "Städtische Bücherei", "Voilà.", "Kevin", "hotel"]
+
+
+@pytest.mark.slow
+def test_langdetect_same_output_twice_and_in_another_process(langdetect):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    first = [langdetect(t) for t in DETERMINISM_TEXTS]
+    assert first == [langdetect(t) for t in DETERMINISM_TEXTS]
+    code = (
+        "import json, sys\n"
+        "from tasks.models import language_detector\n"
+        "detect = language_detector('langdetect')\n"
+        "print(json.dumps([detect(t) for t in json.loads(sys.stdin.read())]))\n"
+    )
+    repo = Path(__file__).resolve().parent.parent
+    env = os.environ | {"PYTHONPATH": str(repo), "PYTHONHASHSEED": "12345"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        input=json.dumps(DETERMINISM_TEXTS),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=repo,
+        env=env,
+    )
+    other = [[(code, p) for code, p in ranked] for ranked in json.loads(done.stdout)]
+    assert other == first
+    # The walk is random: unseeded, some of these texts would not get the same probabilities every time.
+    assert any(0.0 < p < 1.0 for ranked in first for _, p in ranked)

@@ -207,31 +207,116 @@ def test_every_written_form_is_found(day):
         assert scoring.states_day(f"Texte: {form}.", day)
 
 
-def test_check_lists_every_metric_below_its_floor():
-    from benchmarks.evaluate import check
+def test_duckling_values_count_every_mention_on_negatives_as_wrong():
+    # "hier" -> 2013-02-11 (day), "en février 2014" -> 2014-02 (month); n1 "3 euros", n2 "deux heures".
+    gold = {
+        "p1": [Span("p1", 0, 0, 4, "2013-02-11", "day")],
+        "p2": [Span("p2", 0, 3, 15, "2014-02", "month")],
+        "n1": [],
+        "n2": [],
+    }
+    pred = {
+        "p1": [Span("p1", 0, 0, 4, "2013-02-11", "day"), Span("p1", 0, 6, 9, "2013", "year")],
+        "p2": [Span("p2", 0, 6, 15, "2014-02", "day")],  # right value string, wrong precision
+        "n1": [Span("n1", 0, 0, 1, "2003", "year")],
+        "other": [Span("other", 0, 0, 4, "2013-02-11", "day")],  # not a gold document: not scored
+    }
+    res = scoring.score_duckling_values(gold, pred)
+    assert res == PRF(pred_matched=1, pred=4, gold_matched=1, gold=2)
+    assert res.precision == pytest.approx(0.25)
+    assert res.recall == pytest.approx(0.5)
+    assert res.f1 == pytest.approx(2 * 0.25 * 0.5 / 0.75)
 
-    results = {
-        "duckling_fr": {"ours": {"duckling.negatives_clean": 96.0, "duckling.positives_at_grain": 85.0}}
+
+def test_duckling_values_perfect_and_silent():
+    gold = {"p": [Span("p", 0, 0, 4, "2013-02-11", "day")], "n": []}
+    assert scoring.score_duckling_values(gold, {"p": gold["p"]}).f1 == 1.0
+    assert scoring.score_duckling_values(gold, {}) == PRF(0, 0, 0, 1)
+
+
+def test_floors_apply_to_each_half_unless_given_per_half():
+    floors = scoring.parse_floors(
+        {
+            "floors": [
+                {"set": "duckling_fr", "metric": "duckling.negatives_clean", "min": 95},
+                {
+                    "set": "europeana_fr",
+                    "metric": "entities.overlap_f1",
+                    "min": {"tune": 66, "check": 64},
+                    "why": "check half measured 64.9",
+                },
+                {"set": "europeana_fr", "metric": "entities.overlap_f1", "over_reference": 3},
+            ]
+        }
+    )
+    assert floors[0].minimum == {"tune": 95.0, "check": 95.0} and floors[0].over_reference is None
+    assert floors[1].minimum == {"tune": 66, "check": 64} and floors[1].why == "check half measured 64.9"
+    assert floors[2].minimum is None and floors[2].over_reference == 3
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"set": "s", "metric": "m"},
+        {"set": "s", "metric": "m", "min": {"tune": 1}},
+        {"set": "s", "metric": "m", "min": 1, "max": 2},
+    ],
+)
+def test_malformed_floor_is_refused(entry):
+    with pytest.raises(ValueError):
+        scoring.parse_floors({"floors": [entry]})
+
+
+def test_check_floors_absolute_relative_and_missing():
+    scores = {
+        "hipe": {
+            "ours": {"tune": {"f1": 70.0, "p": 80.0}, "check": {"f1": 68.0}},
+            "reference": {"tune": {"f1": 66.0}, "check": {"f1": 66.0}},
+        }
     }
-    floors = {
-        "duckling_fr.duckling.negatives_clean": 95.0,
-        "duckling_fr.duckling.positives_at_grain": 89.0,
-        "duckling_fr.duckling.missing": 1.0,
-        "europeana_fr.entities.overlap_f1": 60.0,  # set not evaluated: not checked
-    }
-    assert check(results, floors) == [
-        "duckling_fr.duckling.missing: not measured (floor 1.0)",
-        "duckling_fr.duckling.positives_at_grain: 85.00 < floor 89.0",
+    floors = [
+        scoring.Floor("hipe", "f1", minimum={"tune": 69.0, "check": 69.0}),
+        scoring.Floor("hipe", "f1", over_reference=3.0),
+        scoring.Floor("hipe", "p", minimum={"tune": 50.0, "check": 50.0}),
+        scoring.Floor("absent_set", "f1", minimum={"tune": 1.0, "check": 1.0}),  # set not evaluated
     ]
+    checks = scoring.check_floors(scores, floors)
+    assert [(c.floor.metric, c.half, c.kind, c.value, c.bar, c.ok) for c in checks] == [
+        ("f1", "tune", "min", 70.0, 69.0, True),
+        ("f1", "check", "min", 68.0, 69.0, False),
+        ("f1", "tune", "over_reference", 70.0, 69.0, True),
+        ("f1", "check", "over_reference", 68.0, 69.0, False),
+        ("p", "tune", "min", 80.0, 50.0, True),
+        ("p", "check", "min", None, 50.0, False),
+    ]
+    assert checks[3].describe() == "hipe.f1 [check]: ours 68.00 - reference 66.00 = +2.00 vs floor +3.00"
+    assert checks[1].describe() == "hipe.f1 [check]: 68.00 vs floor 69.00"
+    assert checks[5].describe() == "hipe.p [check]: not measured"
+
+
+def test_relative_floor_without_a_reference_fails():
+    scores = {"s": {"ours": {"tune": {"f1": 90.0}, "check": {"f1": 90.0}}}}
+    checks = scoring.check_floors(scores, [scoring.Floor("s", "f1", over_reference=0.0)])
+    assert [c.ok for c in checks] == [False, False]
+
+
+def test_half_gaps_report_tune_minus_check_beyond_the_limit():
+    by_half = {
+        "tune": {"a": 90.0, "b": 80.0, "c": 70.0, "only_tune": 1.0},
+        "check": {"a": 84.9, "b": 85.5, "c": 75.0},
+    }
+    assert scoring.half_gaps(by_half, ["a", "b", "c", "only_tune"], 5.0) == [
+        ("a", pytest.approx(5.1)),
+        ("b", pytest.approx(-5.5)),
+    ]
+    assert scoring.half_gaps(by_half, ["c"], 5.0) == []
 
 
 def test_reference_dates_keep_dateparser_period():
     from benchmarks.reference import find_dates
 
     found = find_dates("Signé le 3 mars 2021, publié en avril 2021.", "2021-05", ["fr"])
-    assert [(m["text"], m["value"], m["precision"]) for m in found][:1] == [
-        ("le 3 mars 2021", "2021-03-03", "day")
-    ]
+    assert [(m["text"], m["value"], m["precision"]) for m in found][:1] == [("le 3 mars 2021", "2021-03-03", "day")]
     assert ("en avril 2021", "2021-04", "month") in [(m["text"], m["value"], m["precision"]) for m in found]
     for m in found:
         assert "Signé le 3 mars 2021, publié en avril 2021."[m["start"] : m["end"]] == m["text"]
@@ -244,12 +329,8 @@ def test_reference_writes_the_scored_tables(tmp_path):
 
     src = tmp_path / "in"
     src.mkdir()
-    (src / "001_a.txt").write_text(
-        " date 2019-03 Le conseil municipal s'est réuni hier soir.\n\nIl a voté le budget."
-    )
-    (src / "002_b.txt").write_text(
-        "The committee met on Tuesday and approved the annual budget for the city."
-    )
+    (src / "001_a.txt").write_text(" date 2019-03 Le conseil municipal s'est réuni hier soir.\n\nIl a voté le budget.")
+    (src / "002_b.txt").write_text("The committee met on Tuesday and approved the annual budget for the city.")
     run_reference(src, tmp_path / "out", stages=("language",))
     docs = pd.read_parquet(tmp_path / "out" / "documents").set_index("source")
     assert docs.loc["001_a.txt", "header_date"] == "2019-03"
@@ -262,3 +343,30 @@ def test_reference_writes_the_scored_tables(tmp_path):
         "The committee met on Tuesday and approved the annual budget for the city.",
     ]
     assert pd.read_parquet(tmp_path / "out" / "entities").empty
+
+
+def test_each_half_is_scored_on_its_own_documents():
+    import pandas as pd
+
+    from benchmarks.evaluate import score_halves
+    from benchmarks.halves import half_of
+
+    names = [f"{i:03d}_x.txt" for i in range(40)]
+    tune = [n for n in names if half_of(n) == "tune"][:2]
+    check = [n for n in names if half_of(n) == "check"][:3]
+    lines = {
+        tune[0]: ("fr", "Le conseil a voté.", "fr"),
+        tune[1]: ("de", "Der Rat hat abgestimmt.", "de"),
+        check[0]: ("nl", "De raad heeft gestemd.", "de"),
+        check[1]: ("es", "El consejo votó.", "es"),
+        check[2]: ("ru", "Совет проголосовал.", "und"),
+    }
+    gold = {src: {"source": src, "paragraphs": [{"text": t, "language": g}]} for src, (g, t, _) in lines.items()}
+    paragraphs = pd.DataFrame(
+        {"doc": list(lines), "paragraph_id": [0] * 5, "language": [p for _, _, p in lines.values()]}
+    )
+    res = score_halves("lingua_sentences", gold, {"paragraphs": paragraphs}, {})
+    assert res["tune"]["language.accuracy"] == 100.0 and res["tune"]["language.n"] == 2
+    assert res["check"]["language.accuracy"] == pytest.approx(100 / 3)
+    assert res["check"]["language.coverage"] == pytest.approx(200 / 3)
+    assert res["all"]["language.accuracy"] == 60.0 and res["all"]["language.n"] == 5
