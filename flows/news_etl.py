@@ -23,6 +23,7 @@ from flows.prefect_tasks import ShardResult, commit_run, list_inputs, process_sh
 from flows.report import report
 from tasks import __version__, store
 from tasks.dedup import DuplicateStats
+from tasks.models import DetectorName
 from tasks.pipeline import doc_id_for
 from tasks.plan import Plan, Shard, make_shards, plan_run
 from tasks.read import DEFAULT_MAX_BYTES
@@ -44,6 +45,7 @@ def news_etl(
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES,
     lock_wait_seconds: LockWait = 0.0,
     dask_address: DaskAddress = None,
+    language_detector: DetectorName = "lingua",
 ) -> dict[str, int]:
     """Turn every new or changed article under input_dir into rows of the tables under output_dir."""
     params = EtlParams(**locals())
@@ -118,6 +120,7 @@ def summarize(
         boilerplate_paragraphs=duplicates.boilerplate_paragraphs,
         full_refresh=params.full_refresh,
         pipeline_version=__version__,
+        language_detector=params.language_detector,
     )
 
 
@@ -143,7 +146,10 @@ def run_shards(params: EtlParams, run_id: str, shards: list[Shard]) -> list[Shar
     with temporary_settings({PREFECT_API_URL: api_url}), task_runner(params.workers, params.dask_address) as runner:
         kwargs = {"input_dir": params.input_dir, "output_dir": params.output_dir, "run_id": run_id}
         futures = [
-            runner.submit(process_shard, kwargs | {"shard": shard, "max_bytes": params.max_file_bytes})
+            runner.submit(
+                process_shard,
+                kwargs | {"shard": shard, "max_bytes": params.max_file_bytes, "detector": params.language_detector},
+            )
             for shard in shards
         ]
         for fut in as_completed(futures):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import types
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tasks.models import DetectorName
 from tasks.read import DEFAULT_MAX_BYTES
 
 ShardSize = Annotated[int, Field(ge=1, le=100_000, description="files per shard task")]
@@ -37,6 +38,7 @@ class EtlParams(BaseModel):
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES
     lock_wait_seconds: LockWait = 0.0
     dask_address: DaskAddress = None
+    language_detector: DetectorName = Field("lingua", description="language detector: lingua or langdetect")
 
     @model_validator(mode="after")
     def _folders(self) -> EtlParams:
@@ -68,7 +70,9 @@ def cli_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
         flags = [f"--{name.replace('_', '-')}", *([CLI_ALIASES[name]] if name in CLI_ALIASES else [])]
         kind = _cli_type(info.annotation)
         help_text = info.description or ""
-        if kind is bool:
+        if get_origin(kind) is Literal:
+            parser.add_argument(*flags, dest=name, choices=get_args(kind), default=info.default, help=help_text)
+        elif kind is bool:
             parser.add_argument(*flags, dest=name, action="store_true", help=help_text)
         elif info.is_required():
             parser.add_argument(*flags, dest=name, required=True, type=kind, help=help_text)

@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks import store
 from tasks.dedup import DuplicateStats, paragraphs_by_bucket, resolve_bucket, resolve_documents, touched_buckets
-from tasks.models import Ner, french_ner, language_detector, place_gazetteer
+from tasks.models import DetectorName, Ner, french_ner, language_detector, place_gazetteer
 from tasks.pipeline import Models, SourceFile, content_sha256, doc_id_for, process_batch
 from tasks.plan import Plan, Shard, part_name
 from tasks.read import Rejected
@@ -57,12 +57,14 @@ def _ner_for(language: str) -> Ner | None:
 
 
 @functools.cache
-def default_models() -> Models:
+def default_models(detector: DetectorName = "lingua") -> Models:
     """The models of this process, loaded on first use and kept for every later shard."""
-    return Models(detector=language_detector(), ner_for=_ner_for, gazetteer=place_gazetteer())
+    return Models(detector=language_detector(detector), ner_for=_ner_for, gazetteer=place_gazetteer())
 
 
-def run_shard(input_dir: Path, output_dir: Path, run_id: str, shard: Shard, *, max_bytes: int) -> ShardResult:
+def run_shard(
+    input_dir: Path, output_dir: Path, run_id: str, shard: Shard, *, max_bytes: int, detector: DetectorName = "lingua"
+) -> ShardResult:
     """Read, process and stage one shard; every file ends as rows or as a reject with a reason."""
     part = part_name(shard)
     t0 = time.perf_counter()
@@ -74,7 +76,7 @@ def run_shard(input_dir: Path, output_dir: Path, run_id: str, shard: Shard, *, m
         except Rejected as r:
             unread.append(Reject(run_id, p.source, r.reason, r.message, "skipped"))
     t1 = time.perf_counter()
-    models = default_models()
+    models = default_models(detector)
     t2 = time.perf_counter()
     batch = process_batch(files, models, run_id=run_id)
     t3 = time.perf_counter()

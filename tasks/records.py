@@ -175,3 +175,4 @@ class Run:
     boilerplate_paragraphs: int
     full_refresh: bool
     pipeline_version: str
+    language_detector: str

@@ -165,3 +165,15 @@ def test_run_report_artifact(tables: dict[str, pd.DataFrame]) -> None:
     assert isinstance(again, str) and "| 8 | 0 | 0 | 8 | 0 | 0 | 0 |" in again
     # The second run found nothing new, and the corpus it reports on is still the first run's five documents.
     assert "| documents | 0 | 5 |" in again
+
+
+def test_langdetect_is_a_supported_detector(prefect_server: None, tmp_path: Path) -> None:
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    (inp / "en.txt").write_text("The delegation arrived in Washington on Tuesday for talks on trade and security.")
+    (inp / "de.txt").write_text("Die Regierung hat am Dienstag in Berlin ein neues Gesetz zur Energiepolitik vorgestellt.")
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        news_etl(input_dir=inp, output_dir=out, language_detector="langdetect")
+    docs = pd.read_parquet(out / "documents").set_index("source")
+    assert docs["language"].to_dict() == {"de.txt": "de", "en.txt": "en"}
+    assert list(pd.read_parquet(out / "runs")["language_detector"]) == ["langdetect"]

@@ -53,6 +53,16 @@ def test_deployment_parameters_are_fields_and_serve_reads_prefect_yaml() -> None
     assert [str(s.cron) for s in served[0]["schedules"]] == ["0 2 * * *"]
 
 
+def test_cli_offers_the_detectors_and_refuses_others(tmp_path: Path) -> None:
+    parser = cli_parser("depeche", None)
+    (tmp_path / "in").mkdir()
+    base = ["--input", str(tmp_path / "in"), "--output", str(tmp_path / "out")]
+    assert from_cli(parser.parse_args([*base, "--language-detector", "langdetect"])).language_detector == "langdetect"
+    assert from_cli(parser.parse_args(base)).language_detector == "lingua"
+    with pytest.raises(SystemExit):
+        parser.parse_args([*base, "--language-detector", "cld3"])
+
+
 @pytest.mark.parametrize("flag", ["--shard-size", "--workers"])
 def test_cli_refuses_out_of_range_values_by_field_name(flag: str, tmp_path: Path) -> None:
     from flows.news_etl import main

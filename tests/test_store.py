@@ -23,7 +23,7 @@ def doc(doc_id: str, text: str, date: str | None = None) -> Document:
 
 
 def run_record(run_id: str, *, full_refresh: bool = False) -> Run:
-    return Run(run_id, T0, T0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, full_refresh, "test")
+    return Run(run_id, T0, T0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, full_refresh, "test", "lingua")
 
 
 def stage(out: Path, run_id: str, part: str, docs: list[Document]) -> store.StagedPart:
