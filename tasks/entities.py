@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import cast
 
-from tasks.models import RawSpan
-from tasks.records import EntityLabel
+from tasks.records import EntityLabel, RawSpan
 
 _LABELS: frozenset[str] = frozenset(("PER", "LOC", "ORG", "MISC"))
 
@@ -126,6 +125,31 @@ class Gazetteer:
 
 
 @dataclass(frozen=True, slots=True)
+class EntityRules:
+    """Which post-processing rules run (all by default); `benchmarks.entity_rules` measures each one off."""
+
+    trim_edges: bool = True  # quotes, brackets, dashes and a sentence's final `.` are no part of a name
+    honorifics: bool = True  # `M.`, `Mme`, `Dr` kept outside a span; evidence that a person follows
+    titles: bool = True  # `général Prim` -> `Prim` (PER); a span that is a function alone is dropped
+    articles: bool = True  # `la France` -> `France` outside persons
+    drop_non_names: bool = True  # spans without a capital, of one letter, roman numerals, stray capitals
+    split_coordinations: bool = True
+    merge_org_fragments: bool = True
+    honorific_person: bool = True  # a name after a courtesy title is a person
+    org_context: bool = True  # `le groupe Wagner` -> ORG
+    gazetteer_labels: bool = True  # a known place is a place (a country even over PER)
+    demonyms: bool = True  # `les Suisses` -> MISC
+    locatives: bool = True  # `à Kloten` -> LOC
+    repeats: bool = True  # uncovered repeats of the document's names and of its persons' surnames
+    honorific_names: bool = True  # capitalised words after a courtesy title, found without the model
+    gazetteer_names: bool = True  # known places found without the model
+    vote: bool = True  # one label per name in a document, by weighted majority
+
+
+ALL_RULES = EntityRules()
+
+
+@dataclass(frozen=True, slots=True)
 class EntityFinding:
     """A named entity; paragraphs[paragraph][start:end] == text."""
 
@@ -153,28 +177,30 @@ class _Mention:
 def refine_entities(
     paragraphs: Sequence[str],
     spans: Sequence[Sequence[RawSpan]],
-    *,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: Gazetteer,
+    rules: EntityRules = ALL_RULES,
 ) -> list[EntityFinding]:
     """Sorted, non-overlapping findings, each with paragraphs[p][start:end] == text and start < end."""
-    # `gazetteer` is for tests; by default the place names come from the packages, loaded once per process.
-    if gazetteer is None:
-        from tasks.models import place_gazetteer
-
-        gazetteer = place_gazetteer()
     mentions: list[_Mention] = []
     for p, raw in enumerate(spans[: len(paragraphs)]):
         text = paragraphs[p]
         for start, end, label in raw:
-            m = _clean(p, text, int(start), int(end), str(label))
+            m = _clean(p, text, int(start), int(end), str(label), rules)
             if m is not None:
                 mentions.append(m)
-    mentions = _merge_org_fragments(paragraphs, _drop_overlaps(_split_coordinations(paragraphs, mentions)))
+    mentions = _drop_overlaps(mentions)
+    if rules.split_coordinations:
+        mentions = _drop_overlaps(_split_coordinations(paragraphs, mentions, rules))
+    if rules.merge_org_fragments:
+        mentions = _merge_org_fragments(paragraphs, mentions)
     for m in mentions:
-        _relabel(paragraphs[m.paragraph], m, gazetteer)
-    mentions = _drop_overlaps(mentions + _missed_mentions(paragraphs, mentions, gazetteer))
-    mentions = _drop_overlaps(mentions + _unlabelled_names(paragraphs, mentions, gazetteer))
-    _vote(mentions)
+        _relabel(paragraphs[m.paragraph], m, gazetteer, rules)
+    if rules.repeats:
+        mentions = _drop_overlaps(mentions + _missed_mentions(paragraphs, mentions, gazetteer, rules))
+    if rules.honorific_names or rules.gazetteer_names:
+        mentions = _drop_overlaps(mentions + _unlabelled_names(paragraphs, mentions, gazetteer, rules))
+    if rules.vote:
+        _vote(mentions)
     norms = _norms(mentions)
     return [
         EntityFinding(
@@ -189,7 +215,7 @@ def refine_entities(
     ]
 
 
-def _clean(paragraph: int, text: str, start: int, end: int, label: str) -> _Mention | None:
+def _clean(paragraph: int, text: str, start: int, end: int, label: str, rules: EntityRules) -> _Mention | None:
     """The span trimmed to its name, or None when nothing name-like is left (each None below says why)."""
     if label not in _LABELS:
         return None  # a label outside the schema
@@ -198,54 +224,62 @@ def _clean(paragraph: int, text: str, start: int, end: int, label: str) -> _Ment
     after_honorific = False
     while True:
         before = (start, end)
-        while start < end and text[start] in _EDGE_OR_DOT:
-            start += 1
-        while start < end and text[end - 1] in _EDGE:
-            end -= 1
-        # A final `.` belongs to an initial (`J.`, `D.C.`) and ends a sentence after anything else.
-        size = end - start
-        if (
-            size > 0
-            and text[end - 1] == "."
-            and not (size >= 2 and text[end - 2].isalpha() and (size == 2 or not text[end - 3].isalpha()))
-        ):
-            end -= 1
+        if rules.trim_edges:
+            while start < end and text[start] in _EDGE_OR_DOT:
+                start += 1
+            while start < end and text[end - 1] in _EDGE:
+                end -= 1
+            # A final `.` belongs to an initial (`J.`, `D.C.`) and ends a sentence after anything else.
+            size = end - start
+            if (
+                size > 0
+                and text[end - 1] == "."
+                and not (size >= 2 and text[end - 2].isalpha() and (size == 2 or not text[end - 3].isalpha()))
+            ):
+                end -= 1
         head = text[start:end].split(maxsplit=1)
-        if len(head) == 2 and head[0] in HONORIFICS:
+        if rules.honorifics and len(head) == 2 and head[0] in HONORIFICS:
             start = text.index(head[1], start + len(head[0]), end)
             after_honorific = True
         if start < end and text[start].islower():  # every title and article starts with a lowercase letter
             # A lowercase title before a capital opens a person's span (`général Prim`), whatever the model
             # said; before a lowercase word it opens a function, which is no name.
-            m = _LEADING_TITLE.match(text, start, end)
+            m = _LEADING_TITLE.match(text, start, end) if rules.titles else None
             if m and m.end() < end and (label == "PER" or _NAME_START.match(text, m.end(), end)):
                 start, label, after_honorific = m.end(), "PER", True
             elif m and m.end() < end:
                 return None  # a function (`ministre russe des Affaires étrangères`), not a name
-            elif label != "PER" and (m := _ARTICLE.match(text, start, end)) and m.end() < end:
+            elif rules.articles and label != "PER" and (m := _ARTICLE.match(text, start, end)) and m.end() < end:
                 # `la France`, `l'Europe`; a person's particle stays (`de Gaulle`, `d'Estaing`)
                 start = m.end()
         if (start, end) == before:
             break
     span = text[start:end]
-    letters = sum(map(str.isalpha, span))
-    if letters < 2:
-        return None  # no name in one letter or in digits and punctuation
-    if not any(map(str.isupper, span)):
-        return None  # a name has a capital; lowercase spans are OCR debris or common nouns
-    if span in HONORIFICS or _ROMAN.match(span):
-        return None  # a bare title or a roman numeral
-    if span.isupper() and letters <= 2 and " " not in span:
-        return None  # stray capitals from OCR or initials alone
-    if not after_honorific:
+    if not span.strip():
+        return None  # nothing left to point at
+    if rules.drop_non_names and _no_name(span):
+        return None
+    if not after_honorific and rules.honorifics:
         prefix = text[max(0, start - 8) : start].split()
         after_honorific = bool(prefix) and prefix[-1] in HONORIFICS
-        if span[0].isupper():
-            window = text[max(0, start - 30) : start]
-            title = window.rstrip()
-            if len(title) < len(window) and title.endswith(_TITLE_ENDINGS):
-                after_honorific |= bool(_TITLE_BEFORE.search(text, max(0, start - 30), start))
+    if not after_honorific and rules.titles and span[0].isupper():
+        window = text[max(0, start - 30) : start]
+        title = window.rstrip()
+        if len(title) < len(window) and title.endswith(_TITLE_ENDINGS):
+            after_honorific = bool(_TITLE_BEFORE.search(text, max(0, start - 30), start))
     return _Mention(paragraph, start, end, label, span, after_honorific)
+
+
+def _no_name(span: str) -> bool:
+    """True for what cannot be a name: one letter, no capital, a bare title, a roman numeral, stray capitals."""
+    letters = sum(map(str.isalpha, span))
+    return (
+        letters < 2  # digits and punctuation
+        or not any(map(str.isupper, span))  # lowercase spans are OCR debris or common nouns
+        or span in HONORIFICS
+        or bool(_ROMAN.match(span))
+        or (span.isupper() and letters <= 2 and " " not in span)  # OCR debris or initials alone
+    )
 
 
 def _drop_overlaps(mentions: list[_Mention]) -> list[_Mention]:
@@ -258,7 +292,7 @@ def _drop_overlaps(mentions: list[_Mention]) -> list[_Mention]:
     return kept
 
 
-def _split_coordinations(paragraphs: Sequence[str], mentions: list[_Mention]) -> list[_Mention]:
+def _split_coordinations(paragraphs: Sequence[str], mentions: list[_Mention], rules: EntityRules) -> list[_Mention]:
     """Names glued at `et`/`&` or at a place preposition become separate mentions; ORG stays whole."""
     out: list[_Mention] = []
     for m in mentions:
@@ -268,8 +302,8 @@ def _split_coordinations(paragraphs: Sequence[str], mentions: list[_Mention]) ->
             out.append(m)
             continue
         second = "LOC" if cut.group(1) is not None and m.label == "PER" else m.label
-        head = _clean(m.paragraph, text, m.start, cut.start(), m.label)
-        tail = _clean(m.paragraph, text, cut.end(), m.end, second)
+        head = _clean(m.paragraph, text, m.start, cut.start(), m.label, rules)
+        tail = _clean(m.paragraph, text, cut.end(), m.end, second, rules)
         if head is not None:
             head.after_honorific |= m.after_honorific
         out.extend(x for x in (head, tail) if x is not None)
@@ -295,23 +329,24 @@ def _merge_org_fragments(paragraphs: Sequence[str], mentions: list[_Mention]) ->
     return merged
 
 
-def _relabel(text: str, m: _Mention, gazetteer: Gazetteer) -> None:
+def _relabel(text: str, m: _Mention, gazetteer: Gazetteer, rules: EntityRules) -> None:
     """Evidence over the model's label: honorific -> PER, organisation noun -> ORG, known place -> LOC."""
-    key = _place_key(m.text)
-    country = gazetteer.countries.get(key)
-    m.country = country is not None
-    m.place = country or gazetteer.places.get(key)
+    if rules.gazetteer_labels:
+        key = _place_key(m.text)
+        country = gazetteer.countries.get(key)
+        m.country = country is not None
+        m.place = country or gazetteer.places.get(key)
     before, after = text[max(0, m.start - 60) : m.start], text[m.end : m.end + 60]
     single = " " not in m.text
-    if m.after_honorific and not m.country:
+    if rules.honorific_person and m.after_honorific and not m.country:
         m.label = "PER"
-    elif single and m.place is None and (_ORG_BEFORE.search(before) or _ORG_AFTER.match(after)):
+    elif rules.org_context and single and m.place is None and (_ORG_BEFORE.search(before) or _ORG_AFTER.match(after)):
         m.label, m.org_context = "ORG", True
     elif m.place is not None and (m.label != "PER" or m.country):
         m.label = "LOC"
-    elif single and m.place is None and _DEMONYM.match(m.text) and _DETERMINER_BEFORE.search(before):
+    elif rules.demonyms and single and m.place is None and _DEMONYM.match(m.text) and _DETERMINER_BEFORE.search(before):
         m.label = "MISC"
-    elif single and m.label in ("MISC", "ORG") and _LOCATIVE_BEFORE.search(before):
+    elif rules.locatives and single and m.label in ("MISC", "ORG") and _LOCATIVE_BEFORE.search(before):
         m.label = "LOC"  # `à Kloten`, `en Valais`: a name after a preposition of place is a place
 
 
@@ -319,6 +354,7 @@ def _missed_mentions(
     paragraphs: Sequence[str],
     mentions: list[_Mention],
     gazetteer: Gazetteer,
+    rules: EntityRules,
 ) -> list[_Mention]:
     """Uncovered repeats of names found elsewhere in the document and of surnames of full PER names."""
     known: dict[str, str] = {}
@@ -352,9 +388,9 @@ def _missed_mentions(
             hit = _whole_name_at(text, s, word, names)
             if hit is not None and not covered.overlaps(p, s, s + len(hit)):
                 prefix = text[max(0, s - 8) : s].split()
-                after_honorific = bool(prefix) and prefix[-1] in HONORIFICS
+                after_honorific = rules.honorifics and bool(prefix) and prefix[-1] in HONORIFICS
                 m = _Mention(p, s, s + len(hit), known[hit], hit, after_honorific)
-                _relabel(text, m, gazetteer)
+                _relabel(text, m, gazetteer, rules)
                 found.append((at, m))
             at = document.find(word, at + 1)
     found.sort(key=lambda hit: hit[0])  # text order, as the mentions of a scan word by word would come
@@ -379,18 +415,19 @@ def _unlabelled_names(
     paragraphs: Sequence[str],
     mentions: list[_Mention],
     gazetteer: Gazetteer,
+    rules: EntityRules,
 ) -> list[_Mention]:
     """Uncovered capitalised words after an honorific (PER) or naming a known place on their own (LOC)."""
     covered = _Coverage(mentions)
     countries, places = gazetteer.countries, gazetteer.places
     found: list[_Mention] = []
     for p, text in enumerate(paragraphs):
-        for hit in _AFTER_HONORIFIC.finditer(text):
+        for hit in _AFTER_HONORIFIC.finditer(text) if rules.honorific_names else ():
             s, e = hit.span(1)
             if not covered.overlaps(p, s, e):
                 found.append(_Mention(p, s, e, "PER", hit.group(1), after_honorific=True))
         # The gazetteer test comes first: it is the cheapest and it rules out nine capitalised words in ten.
-        for hit in _CAPITALISED.finditer(text):
+        for hit in _CAPITALISED.finditer(text) if rules.gazetteer_names else ():
             key = _place_key(hit.group())
             place = countries.get(key) or (places.get(key) if len(key) > 3 else None)
             if place is None:

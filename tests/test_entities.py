@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.entities import EntityFinding, Gazetteer, fold, place_key, refine_entities
-from tasks.models import _pieces
+from tasks.models import _pieces, place_gazetteer
 
 # A small hand gazetteer keeps these tests pure and independent of the packages' contents.
 GAZ = Gazetteer(
@@ -220,7 +220,7 @@ def test_default_gazetteer_from_packages_normalises_places() -> None:
         (0, "Moscou", "MISC"),
         (0, "Genève", "ORG"),
     )
-    assert found(refine_entities([text], spans)) == [
+    assert found(refine_entities([text], spans, place_gazetteer())) == [
         (0, "ETATS-UNIS", "LOC", "États-Unis"),
         (0, "Fédération de la Russie", "LOC", "Russie"),
         (0, "Moscou", "LOC", "Moscou"),
@@ -282,7 +282,7 @@ def test_real_model_on_a_seed_like_article(ner) -> None:  # type: ignore[no-unty
         "M. Lavrov a promis au Mali de nouvelles livraisons d'armes, selon l'agence Reuters.",
         "Des mercenaires du groupe Wagner sont déployés au Mali depuis 2021.",
     ]
-    got = refine_entities(paras, ner(paras))
+    got = refine_entities(paras, ner(paras), place_gazetteer())
     triples = {(f.text, f.label, f.norm) for f in got}
     assert {
         ("Lavrov", "PER", "Sergueï Lavrov"),
