@@ -129,9 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         flat = {
             config: {
-                name: {
-                    half: {mode: 100 * prf.f1 for mode, prf in modes.items()} for half, modes in by_half.items()
-                }
+                name: {half: {mode: 100 * prf.f1 for mode, prf in modes.items()} for half, modes in by_half.items()}
                 for name, by_half in by_set.items()
             }
             for config, by_set in results.items()

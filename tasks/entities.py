@@ -42,31 +42,37 @@ _ARTICLE = re.compile(r"(?:(?:le|la|les|du|de|des|au|aux)\s+|[ld]['’]\s*)(?=[^
 _EDGE = "\"'«»“”‘’„‚‹›()[]{}<>—–-_,;:!?/\\|*#~^`=+·•…§¶°%&@ \t\n\r\u00a0\u202f"
 _EDGE_OR_DOT = _EDGE + "."
 _ROMAN = re.compile(r"^[IVXLCDM]+\.?$")
-# A capitalised plural or demonym after a determiner is a people (`les Suisses`, `un Allemand`), not a place.
-_DEMONYM = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:e|i|ais|ois|ain|ien|éen|and|ol|in|on|ard)s?$")
+# A word with a demonym suffix after a determiner names a people (`les Marseillais`, `un Allemand`, `des
+# Italiennes`), not a place; the suffix families, masculine and feminine, singular and plural. Bare `-es` and
+# `-ins` are left out: they end plural place names (`les Alpes`, `les Pyrénées`, `les Apennins`).
+_DEMONYM = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:ais|ois|ain|ien|éen|and|ol|ard|ote|ite)(?:e|ne)?s?$")
 _DETERMINER_BEFORE = re.compile(
     r"(?:^|\s)(?:les|des|aux|ces|un|une|deux|trois|quelques|plusieurs|nos|vos|leurs)\s+$", re.I
 )
 # Inside a span, `et`/`&` between two capitalised words joins two names, and `à`/`au` starts a place after a
 # person's name (`Siegfried au Havre`).
 _GLUE_INSIDE = re.compile(r"(?<=[^\W\d_])\s+(?:(?:et|&)|(à|au|aux))\s+(?=[A-ZÀ-ÖØ-ÝŒ])")
+# A noun and the particle after it at the start of a person's span; the rest must start with a capital.
+_NOUN_HEAD = re.compile(r"([^\W\d_]+)\s+(?:de|du|des|d['’])\s*(?=[A-ZÀ-ÖØ-ÝŒ])")
+_DETERMINER_RIGHT_BEFORE = re.compile(
+    r"(?:^|[\s(«\"])(?:le|la|l['’]|un|une|du|au|ce|cet|cette|son|sa|leur|notre|votre)\s*$", re.I
+)
+# Courtesy words written out and titles: HONORIFICS and _TITLES handle them before a name.
+_COURTESY_WORD = re.compile(
+    rf"(?i:monsieur|madame|mademoiselle|messieurs|mesdames|monseigneur|sir|lord|lady|{_TITLES})"
+)
 _LOCATIVE_BEFORE = re.compile(r"(?:^|\s)(?:à|en|vers|près de|jusqu'à|jusqu’à)\s+$")
-# Nouns that introduce an organisation name right before it (`le groupe Wagner`, `mercenaires de Wagner`).
-_ORG_BEFORE = re.compile(
-    r"(?:^|\s)(?:groupe|groupes|société|sociétés|compagnie|entreprise|firme|milice|milices|mercenaires|organisation|"
-    r"parti|mouvement|agence|banque|journal|quotidien|hebdomadaire|club|équipe|syndicat|constructeur|laboratoire|"
-    r"fabricant|chaîne|marque|fondation|association|ONG|label|cabinet|consortium|holding|groupement|fédération)"
-    r"(?:\s+[a-zà-ÿ]+)?\s+(?:de\s+|d'|d’)?$"
+# A coordination inside an organisation's span (French, German, English, Spanish, Italian, Portuguese), and the
+# preposition or article that may repeat after it (`Réseau Ferré de France et de CEMEX`).
+_ORG_COORDINATION = re.compile(
+    r"(?:\s*,|\s+(?:et|ou|und|oder|and|or|y|o|e|&))\s+"
+    r"(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|la|le|les|l['’]|der|die|das|den|the|el|los|las|del|di|da|do|dos)\s*)?"
+    r"(?=[A-ZÀ-ÖØ-ÝŒ])"
 )
-_ORG_AFTER = re.compile(
-    r"^\s*,?\s*(?:un|une|le|la|l'|l’)\s+(?:\w+\s+)?(?:groupe|société|compagnie|entreprise|firme|milice|organisation|"
-    r"parti|mouvement|agence|banque|journal|quotidien|club|équipe|syndicat|constructeur|fondation|association|ONG)\b"
-)
-# Two organisation fragments the model split at a coordination or a `de`
-# (`Forces de Défense` + `Sécurité du Mali`).
-_ORG_GLUE = re.compile(
-    r"^\s+(?:et\s+(?:de\s+la\s+|de\s+l['’]|de\s+|du\s+|des\s+|d['’])?|de\s+la\s+|de\s+l['’]|de\s+|du\s+|des\s+|d['’])$"
-)
+_ACRONYM = re.compile(r"[A-ZÀ-ÖØ-ÝŒ]{2,}(?:[&-]?[A-ZÀ-ÖØ-ÝŒ0-9])*")
+_ACRONYM_AFTER = re.compile(r"\s*\(\s*[A-ZÀ-ÖØ-ÝŒ][A-ZÀ-ÖØ-ÝŒa-z&.-]*[A-ZÀ-ÖØ-ÝŒ]\s*\)")
+_LAST_WORD = re.compile(r"[^\W_]+$")
+_FIRST_WORD = re.compile(r"[^\W_]+")
 
 
 _UPPER = "A-ZÀ-ÖØ-ÝŒ"
@@ -131,12 +137,11 @@ class EntityRules:
     trim_edges: bool = True  # quotes, brackets, dashes and a sentence's final `.` are no part of a name
     honorifics: bool = True  # `M.`, `Mme`, `Dr` kept outside a span; evidence that a person follows
     titles: bool = True  # `général Prim` -> `Prim` (PER); a span that is a function alone is dropped
+    noun_heads: bool = True  # `le boson de Higgs` -> `Higgs`: a common noun before `de` is no part of a name
     articles: bool = True  # `la France` -> `France` outside persons
     drop_non_names: bool = True  # spans without a capital, of one letter, roman numerals, stray capitals
     split_coordinations: bool = True
-    merge_org_fragments: bool = True
     honorific_person: bool = True  # a name after a courtesy title is a person
-    org_context: bool = True  # `le groupe Wagner` -> ORG
     gazetteer_labels: bool = True  # a known place is a place (a country even over PER)
     demonyms: bool = True  # `les Suisses` -> MISC
     locatives: bool = True  # `à Kloten` -> LOC
@@ -169,7 +174,6 @@ class _Mention:
     label: str
     text: str = ""
     after_honorific: bool = False
-    org_context: bool = False
     place: str | None = None  # gazetteer name
     country: bool = False
 
@@ -189,10 +193,10 @@ def refine_entities(
             if m is not None:
                 mentions.append(m)
     mentions = _drop_overlaps(mentions)
+    if rules.noun_heads:
+        mentions = _cut_noun_heads(paragraphs, mentions, rules)
     if rules.split_coordinations:
-        mentions = _drop_overlaps(_split_coordinations(paragraphs, mentions, rules))
-    if rules.merge_org_fragments:
-        mentions = _merge_org_fragments(paragraphs, mentions)
+        mentions = _drop_overlaps(_split_coordinations(paragraphs, mentions, gazetteer, rules))
     for m in mentions:
         _relabel(paragraphs[m.paragraph], m, gazetteer, rules)
     if rules.repeats:
@@ -282,6 +286,34 @@ def _no_name(span: str) -> bool:
     )
 
 
+def _cut_noun_heads(paragraphs: Sequence[str], mentions: list[_Mention], rules: EntityRules) -> list[_Mention]:
+    """A person's span `Noun de Name` is cut to `Name` when the document shows the noun to be a common one."""
+    # A given name comes before a particle (`Charles de Gaulle`); a common noun does too in an eponym (`le boson
+    # de Higgs`, `la maladie de Parkinson`), which a model reads as a person when a headline capitalises it. The
+    # noun shows itself by a lowercase spelling of the same phrase (in the span or elsewhere in the document) or
+    # by a singular determiner right before it, which French puts before a common noun and not before a first
+    # name. Plural determiners name families (`les Bourbons de Naples`); titles are the honorifics' business.
+    out: list[_Mention] = []
+    document: str | None = None
+    for m in mentions:
+        head = _NOUN_HEAD.match(m.text) if m.label == "PER" else None
+        if head is None or _COURTESY_WORD.fullmatch(head.group(1)):
+            out.append(m)
+            continue
+        text, noun = paragraphs[m.paragraph], head.group(1)
+        if noun[0].isupper() and not _DETERMINER_RIGHT_BEFORE.search(text, max(0, m.start - 12), m.start):
+            if document is None:
+                document = "\n".join(paragraphs)
+            phrase = noun[0].lower() + m.text[1:]
+            if not re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", document):
+                out.append(m)
+                continue
+        name = _clean(m.paragraph, text, m.start + head.end(), m.end, "PER", rules)
+        if name is not None:
+            out.append(name)
+    return out
+
+
 def _drop_overlaps(mentions: list[_Mention]) -> list[_Mention]:
     """Sorted by position; of overlapping mentions the first and then longest one is kept."""
     kept: list[_Mention] = []
@@ -292,12 +324,17 @@ def _drop_overlaps(mentions: list[_Mention]) -> list[_Mention]:
     return kept
 
 
-def _split_coordinations(paragraphs: Sequence[str], mentions: list[_Mention], rules: EntityRules) -> list[_Mention]:
-    """Names glued at `et`/`&` or at a place preposition become separate mentions; ORG stays whole."""
+def _split_coordinations(
+    paragraphs: Sequence[str], mentions: list[_Mention], gazetteer: Gazetteer, rules: EntityRules
+) -> list[_Mention]:
+    """Names glued at a coordination or a place preposition become separate mentions; titles of works stay whole."""
     out: list[_Mention] = []
     for m in mentions:
         text = paragraphs[m.paragraph]
-        cut = None if m.label == "ORG" else _GLUE_INSIDE.search(text, m.start, m.end)
+        if m.label == "ORG":
+            out.extend(_split_organisation(text, m, gazetteer, rules))
+            continue
+        cut = _GLUE_INSIDE.search(text, m.start, m.end) if m.label != "MISC" else None
         if cut is None or cut.end() >= m.end:
             out.append(m)
             continue
@@ -310,23 +347,51 @@ def _split_coordinations(paragraphs: Sequence[str], mentions: list[_Mention], ru
     return out
 
 
-def _merge_org_fragments(paragraphs: Sequence[str], mentions: list[_Mention]) -> list[_Mention]:
-    """Fragments joined by `et`/`de` after an ORG become one ORG; a lone place name after `de` stays apart."""
-    merged: list[_Mention] = []
-    for m in mentions:
-        last = merged[-1] if merged else None
-        if (
-            last is not None
-            and last.paragraph == m.paragraph
-            and last.label == "ORG"
-            and (m.label == "ORG" or " " in m.text)
-            and _ORG_GLUE.match(paragraphs[m.paragraph][last.end : m.start])
-        ):
-            last.end = m.end
-            last.text = paragraphs[m.paragraph][last.start : last.end]
+def _split_organisation(text: str, m: _Mention, gazetteer: Gazetteer, rules: EntityRules) -> list[_Mention]:
+    """An ORG cut at each coordination that has a name of its own on one side (an acronym, a known place)."""
+    # `Réseau Ferré de France et de CEMEX` is two bodies; `Procter & Gamble`, `Arts et Métiers`,
+    # `Académie des sciences et des lettres` have no conjunct that names something alone, and an acronym
+    # in brackets after the span (`... arts et métiers (CNAM)`) or a place name for the whole keeps it whole.
+    if _ACRONYM_AFTER.match(text, m.end) or _known_place(m.text, gazetteer):
+        return [m]
+    pieces: list[tuple[int, int]] = []
+    start = m.start
+    for cut in _ORG_COORDINATION.finditer(text, m.start, m.end):
+        nxt = _FIRST_WORD.match(text, cut.end(), m.end)
+        before = _LAST_WORD.search(text, start, cut.start())
+        if nxt is None or before is None:
             continue
-        merged.append(m)
-    return merged
+        following = text[cut.end() : _next_cut(text, cut.end(), m.end)]
+        if _is_own_name(before.group(), text[start : cut.start()], gazetteer) or _is_own_name(
+            nxt.group(), following, gazetteer
+        ):
+            pieces.append((start, cut.start()))
+            start = cut.end()
+    if not pieces:
+        return [m]
+    pieces.append((start, m.end))
+    found = [_clean(m.paragraph, text, s, e, "ORG", rules) for s, e in pieces]
+    return [x for x in found if x is not None]
+
+
+def _next_cut(text: str, start: int, end: int) -> int:
+    """Where the conjunct starting at `start` ends: the next coordination of the span, or its end."""
+    nxt = _ORG_COORDINATION.search(text, start, end)
+    return nxt.start() if nxt else end
+
+
+def _is_own_name(word: str, conjunct: str, gazetteer: Gazetteer) -> bool:
+    """True when a conjunct ends or starts with a name that stands alone: an acronym, or a known place."""
+    return (
+        bool(_ACRONYM.fullmatch(word))
+        and not _ROMAN.match(word)
+        or (_known_place(word, gazetteer) or _known_place(conjunct, gazetteer))
+    )
+
+
+def _known_place(name: str, gazetteer: Gazetteer) -> bool:
+    key = _place_key(name)
+    return key in gazetteer.countries or key in gazetteer.places
 
 
 def _relabel(text: str, m: _Mention, gazetteer: Gazetteer, rules: EntityRules) -> None:
@@ -336,12 +401,10 @@ def _relabel(text: str, m: _Mention, gazetteer: Gazetteer, rules: EntityRules) -
         country = gazetteer.countries.get(key)
         m.country = country is not None
         m.place = country or gazetteer.places.get(key)
-    before, after = text[max(0, m.start - 60) : m.start], text[m.end : m.end + 60]
+    before = text[max(0, m.start - 60) : m.start]
     single = " " not in m.text
     if rules.honorific_person and m.after_honorific and not m.country:
         m.label = "PER"
-    elif rules.org_context and single and m.place is None and (_ORG_BEFORE.search(before) or _ORG_AFTER.match(after)):
-        m.label, m.org_context = "ORG", True
     elif m.place is not None and (m.label != "PER" or m.country):
         m.label = "LOC"
     elif rules.demonyms and single and m.place is None and _DEMONYM.match(m.text) and _DETERMINER_BEFORE.search(before):
@@ -467,7 +530,7 @@ def _vote(mentions: list[_Mention]) -> None:
             surname_of.setdefault(words[-1], m.text)
     votes: dict[str, dict[str, int]] = defaultdict(dict)  # folded text -> label -> weight
     for m, key in zip(mentions, keys, strict=True):
-        weight = 2 if m.after_honorific or m.org_context or m.country else 1
+        weight = 2 if m.after_honorific or m.country else 1
         if key in surname_of and m.label == "PER":
             weight += 1
         votes[key][m.label] = votes[key].get(m.label, 0) + weight
@@ -475,7 +538,7 @@ def _vote(mentions: list[_Mention]) -> None:
         votes[key]["PER"] = votes[key].get("PER", 0) + 1
     winners: dict[str, str | None] = {}  # folded text -> the label with the most weight, None on a tie
     for m, key in zip(mentions, keys, strict=True):
-        if (m.after_honorific and not m.country) or m.org_context:
+        if m.after_honorific and not m.country:
             continue  # direct evidence beats the majority
         if key not in winners:
             top = max(votes[key].values())
@@ -486,10 +549,13 @@ def _vote(mentions: list[_Mention]) -> None:
 
 
 def _norms(mentions: list[_Mention]) -> dict[int, str]:
-    """Canonical name per mention: longest PER name ending with it, gazetteer name, else usual spelling."""
-    longest_ending: dict[tuple[str, ...], tuple[int, str]] = {}  # last words -> (word count, full name)
-    # (label, folded text) -> spelling -> count
-    spellings: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    """Per mention a name in the document's own spelling: its text, or the one full name of a person it ends."""
+    # Never a spelling from outside the document (a gazetteer's exonym, a folded key): `Pékin` stays `Pékin`,
+    # `ETA` stays `ETA`. A surname joins the longest person's name of the document that ends with it, when only
+    # one name is that long (`Lavrov` -> `Sergueï Lavrov`; with `Peter Higgs` and `Mary Higgs`, `Higgs` stays);
+    # a name in capitals takes the mixed-case spelling of the same name when the document has one (headlines).
+    longest: dict[tuple[str, ...], tuple[int, set[str]]] = {}  # last words -> (word count, folded full names)
+    spellings: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)  # (label, folded) -> spelling -> count
     for m in mentions:
         text = " ".join(m.text.split())
         key = _fold(text)
@@ -498,21 +564,25 @@ def _norms(mentions: list[_Mention]) -> dict[int, str]:
         if m.label == "PER":
             words = tuple(key.split())
             for k in range(1, len(words) + 1):
-                if longest_ending.get(words[-k:], (0, ""))[0] < len(words):
-                    longest_ending[words[-k:]] = (len(words), text)
-    usual: dict[tuple[str, str], str] = {}  # (label, folded text) -> its usual spelling
+                size, names = longest.get(words[-k:], (0, set()))
+                if size < len(words):
+                    longest[words[-k:]] = (len(words), {key})
+                elif size == len(words):
+                    names.add(key)
+    usual: dict[tuple[str, str], str] = {}  # (label, folded) -> the spelling used most, mixed case first
     norms: dict[int, str] = {}
     for m in mentions:
-        key = _fold(m.text)
+        text = " ".join(m.text.split())
+        key = _fold(text)
         if m.label == "PER":
-            norms[id(m)] = longest_ending.get(tuple(key.split()), (0, m.text))[1]
-        elif m.label == "LOC" and m.place is not None:
-            norms[id(m)] = m.place
-        elif m.text.isupper() and " " not in m.text and len(m.text) <= 6:
-            norms[id(m)] = m.text  # an acronym is its own name
-        else:
-            if (m.label, key) not in usual:
-                forms = spellings[(m.label, key)]
-                usual[(m.label, key)] = max(forms, key=lambda f: (not f.isupper(), forms[f], len(f)))
-            norms[id(m)] = usual[(m.label, key)]
+            _, names = longest.get(tuple(key.split()), (0, set()))
+            if len(names) == 1:
+                key = next(iter(names))
+        elif not text.isupper() or (" " not in text and len(text) <= 6):
+            norms[id(m)] = text  # its own spelling; an acronym is its own name
+            continue
+        if (m.label, key) not in usual:
+            forms = spellings[(m.label, key)]
+            usual[(m.label, key)] = max(forms, key=lambda f: (not f.isupper(), forms[f], len(f)))
+        norms[id(m)] = usual[(m.label, key)]
     return norms
