@@ -279,7 +279,7 @@ def _no_name(span: str) -> bool:
     letters = sum(map(str.isalpha, span))
     return (
         letters < 2  # digits and punctuation
-        or not any(map(str.isupper, span))  # lowercase spans are OCR debris or common nouns
+        or span.islower()  # lowercase spans are OCR debris or common nouns; scripts without case pass
         or span in HONORIFICS
         or bool(_ROMAN.match(span))
         or (span.isupper() and letters <= 2 and " " not in span)  # OCR debris or initials alone
