@@ -61,7 +61,10 @@ _DETERMINER_RIGHT_BEFORE = re.compile(
 _COURTESY_WORD = re.compile(
     rf"(?i:monsieur|madame|mademoiselle|messieurs|mesdames|monseigneur|sir|lord|lady|{_TITLES})"
 )
-_LOCATIVE_BEFORE = re.compile(r"(?:^|\s)(?:à|en|vers|près de|jusqu'à|jusqu’à)\s+$")
+# `face à`, `grâce à`, `quant à`, `suite à`, `référence à` are prepositions of relation, not of place.
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:^|\s)(?:(?<!face )(?<!grâce )(?<!quant )(?<!suite )(?<!référence )à|en|vers|près de|jusqu'à|jusqu’à)\s+$"
+)
 # A coordination inside an organisation's span (French, German, English, Spanish, Italian, Portuguese), and the
 # preposition or article that may repeat after it (`Réseau Ferré de France et de CEMEX`).
 _ORG_COORDINATION = re.compile(

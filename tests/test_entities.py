@@ -245,6 +245,19 @@ def test_norms_keep_the_documents_own_spelling_case_and_script() -> None:
     ]
 
 
+def test_a_single_name_after_a_preposition_of_place_is_a_place_but_not_after_one_of_relation() -> None:
+    text = "Il a joué à Kloten et en Valais, puis face à Muguruza et grâce à Citroën."
+    spans = spans_of(
+        [text], (0, "Kloten", "ORG"), (0, "Valais", "MISC"), (0, "Muguruza", "MISC"), (0, "Citroën", "ORG")
+    )
+    assert [(f.text, f.label) for f in refine_entities([text], spans, GAZ)] == [
+        ("Kloten", "LOC"),
+        ("Valais", "LOC"),
+        ("Muguruza", "MISC"),
+        ("Citroën", "ORG"),
+    ]
+
+
 def test_one_label_per_name_by_majority() -> None:
     paras = ["Diop a parlé.", "Diop a signé.", "Selon Diop, tout va bien."]
     spans = spans_of(paras, (0, "Diop", "PER"), (1, "Diop", "LOC"), (2, "Diop", "PER"))
