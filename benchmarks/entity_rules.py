@@ -1,7 +1,9 @@
 """Ablation of the entity post-processing: bare model, every rule, and every rule but one, per gold set and half.
 
-The model runs once per paragraph of the gold texts (spans cached under benchmarks/out/entity_rules/); each
-configuration then re-runs only the pure post-processing over the cached spans.
+The model runs once per paragraph (spans cached under benchmarks/out/entity_rules/); each configuration then
+re-runs only the pure post-processing over the cached spans. `--text gold` reads the gold paragraph texts;
+`--text pipeline` reads the input files through the flow's own decoding, cleaning and segmentation and scores
+the documents whose paragraphs keep the gold lengths (the others are counted and left out, for every system).
 """
 
 from __future__ import annotations
@@ -41,6 +43,21 @@ def load_set(gold_dir: Path, name: str) -> dict[str, Doc]:
 
             docs[src] = ([p["text"] for p in rec["paragraphs"]], spans("entities"), spans("other_entities"))
     return docs
+
+
+def pipeline_texts(gold_dir: Path, name: str, docs: dict[str, Doc]) -> tuple[dict[str, Doc], int]:
+    """The documents as the flow's pure steps cut them, keeping those whose paragraph lengths match the gold."""
+    from tasks.clean import clean_text
+    from tasks.read import decode, split_header
+    from tasks.segment import split_paragraphs
+
+    kept: dict[str, Doc] = {}
+    for src, (paragraphs, gold, ignore) in docs.items():
+        body = split_header(clean_text(decode((gold_dir / name / "input" / src).read_bytes()).text)).body
+        texts = [s.text for s in split_paragraphs(body)]
+        if [len(t) for t in texts] == [len(t) for t in paragraphs]:
+            kept[src] = (texts, gold, ignore)
+    return kept, len(docs) - len(kept)
 
 
 def cached_spans(name: str, docs: dict[str, Doc], model: str, cache_dir: Path) -> dict[str, list[list[RawSpan]]]:
@@ -105,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--model", default=None, help="spaCy package (default: FRENCH_NER_MODEL)")
     ap.add_argument("--cache", type=Path, default=REPO / "benchmarks" / "out" / "entity_rules")
     ap.add_argument("--json", type=Path, default=None, help="also write every score here")
+    ap.add_argument("--text", choices=("gold", "pipeline"), default="gold", help="whose paragraph texts to read")
     args = ap.parse_args(argv)
 
     from tasks.models import FRENCH_NER_MODEL, place_gazetteer
@@ -119,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, dict[str, dict[str, dict[str, PRF]]]] = {c: {} for c in configs}
     for name in names:
         docs = load_set(args.gold, name)
+        if args.text == "pipeline":
+            docs, dropped = pipeline_texts(args.gold, name, docs)
+            print(f"{name}: {dropped} documents whose cleaned paragraphs changed length are left out")
         raw = cached_spans(name, docs, model, args.cache)
         labels = LABELS.get(name, scoring.ENTITY_LABELS)
         halves = {h: sorted(s for s in docs if half_of(s) == h) for h in HALVES}

@@ -145,7 +145,7 @@ class EntityRules:
     drop_non_names: bool = True  # spans without a capital, of one letter, roman numerals, stray capitals
     split_coordinations: bool = True
     honorific_person: bool = True  # a name after a courtesy title is a person
-    gazetteer_labels: bool = True  # a known place is a place (a country even over PER)
+    gazetteer_labels: bool = True  # a known country is a place over any label, a known town over MISC
     demonyms: bool = True  # `les Suisses` -> MISC
     locatives: bool = True  # `à Kloten` -> LOC
     repeats: bool = True  # uncovered repeats of the document's names and of its persons' surnames
@@ -398,7 +398,7 @@ def _known_place(name: str, gazetteer: Gazetteer) -> bool:
 
 
 def _relabel(text: str, m: _Mention, gazetteer: Gazetteer, rules: EntityRules) -> None:
-    """Evidence over the model's label: honorific -> PER, organisation noun -> ORG, known place -> LOC."""
+    """Evidence over the model's label: honorific -> PER, known place -> LOC, demonym -> MISC, locative -> LOC."""
     if rules.gazetteer_labels:
         key = _place_key(m.text)
         country = gazetteer.countries.get(key)
@@ -408,7 +408,8 @@ def _relabel(text: str, m: _Mention, gazetteer: Gazetteer, rules: EntityRules) -
     single = " " not in m.text
     if rules.honorific_person and m.after_honorific and not m.country:
         m.label = "PER"
-    elif m.place is not None and (m.label != "PER" or m.country):
+    elif m.place is not None and (m.country or m.label == "MISC"):
+        # A town's name that a model reads as an organisation is mostly a club or a firm named after it.
         m.label = "LOC"
     elif rules.demonyms and single and m.place is None and _DEMONYM.match(m.text) and _DETERMINER_BEFORE.search(before):
         m.label = "MISC"

@@ -358,16 +358,17 @@ def test_a_tie_leaves_the_model_labels_and_a_title_before_a_name_makes_a_person(
 
 
 def test_package_gazetteer_confirms_labels_and_never_rewrites_the_name() -> None:
-    text = "Les ETATS-UNIS et la Fédération de la Russie, puis Pékin, Alep, Séoul, Moscou et Genève."
+    text = "Les ETATS-UNIS et la Fédération de la Russie, puis Pékin, Alep, Séoul, Moscou, Genève et Toyota."
     spans = spans_of(
         [text],
         (0, "ETATS-UNIS", "ORG"),
         (0, "Fédération de la Russie", "ORG"),
         (0, "Pékin", "PER"),
-        (0, "Alep", "ORG"),
+        (0, "Alep", "MISC"),
         (0, "Séoul", "MISC"),
         (0, "Moscou", "MISC"),
-        (0, "Genève", "ORG"),
+        (0, "Genève", "LOC"),
+        (0, "Toyota", "ORG"),
     )
     # The packages spell these `États-Unis`, `Russie`, `Pekîn`, `Alèp`, `Seoul`: the text keeps its own.
     assert found(refine_entities([text], spans, place_gazetteer())) == [
@@ -378,6 +379,7 @@ def test_package_gazetteer_confirms_labels_and_never_rewrites_the_name() -> None
         (0, "Séoul", "LOC", "Séoul"),
         (0, "Moscou", "LOC", "Moscou"),
         (0, "Genève", "LOC", "Genève"),
+        (0, "Toyota", "ORG", "Toyota"),  # a company or a club named after its town: the model's ORG stays
     ]
 
 
