@@ -65,6 +65,16 @@ _COURTESY_WORD = re.compile(
 _LOCATIVE_BEFORE = re.compile(
     r"(?:^|\s)(?:(?<!face )(?<!grâce )(?<!quant )(?<!suite )(?<!référence )à|en|vers|près de|jusqu'à|jusqu’à)\s+$"
 )
+# An organisation noun in apposition right before a single name, after its determiner (`le groupe Wagner`,
+# `la firme Avon`, `le constructeur italien Tatuus`). Not after `de`: there the name is a complement, as often a
+# person's or a place's (`en compagnie de Béraud`, `le parti de Milošević`, `un club d'Eredivisie`).
+_ORG_BEFORE = re.compile(
+    r"(?:^|\s)(?:le|la|l['’]|les|du|des|au|aux|un|une|ce|cette|son|sa|ses|leur)\s*"
+    r"(?:groupe|groupes|société|sociétés|compagnie|entreprise|firme|milice|organisation|parti|mouvement|agence|"
+    r"banque|journal|quotidien|hebdomadaire|club|équipe|syndicat|constructeur|laboratoire|fabricant|marque|"
+    r"fondation|association|ONG|label|cabinet|consortium|holding|groupement|fédération)"
+    r"(?:\s+(?!(?:de|du|des|en|sur|à|au|aux|pour|par|avec|dans)\s)[a-zà-ÿ]+)?\s+$"  # an adjective, no preposition
+)
 # A coordination inside an organisation's span (French, German, English, Spanish, Italian, Portuguese), and the
 # preposition or article that may repeat after it (`Réseau Ferré de France et de CEMEX`).
 _ORG_COORDINATION = re.compile(
@@ -145,6 +155,7 @@ class EntityRules:
     drop_non_names: bool = True  # spans without a capital, of one letter, roman numerals, stray capitals
     split_coordinations: bool = True
     honorific_person: bool = True  # a name after a courtesy title is a person
+    org_context: bool = True  # `le groupe Wagner` -> ORG
     gazetteer_labels: bool = True  # a known country is a place over any label, a known town over MISC
     demonyms: bool = True  # `les Suisses` -> MISC
     locatives: bool = True  # `à Kloten` -> LOC
@@ -177,6 +188,7 @@ class _Mention:
     label: str
     text: str = ""
     after_honorific: bool = False
+    org_context: bool = False
     place: str | None = None  # gazetteer name
     country: bool = False
 
@@ -408,6 +420,8 @@ def _relabel(text: str, m: _Mention, gazetteer: Gazetteer, rules: EntityRules) -
     single = " " not in m.text
     if rules.honorific_person and m.after_honorific and not m.country:
         m.label = "PER"
+    elif rules.org_context and single and m.place is None and _ORG_BEFORE.search(before):
+        m.label, m.org_context = "ORG", True
     elif m.place is not None and (m.country or m.label == "MISC"):
         # A town's name that a model reads as an organisation is mostly a club or a firm named after it.
         m.label = "LOC"
@@ -534,7 +548,7 @@ def _vote(mentions: list[_Mention]) -> None:
             surname_of.setdefault(words[-1], m.text)
     votes: dict[str, dict[str, int]] = defaultdict(dict)  # folded text -> label -> weight
     for m, key in zip(mentions, keys, strict=True):
-        weight = 2 if m.after_honorific or m.country else 1
+        weight = 2 if m.after_honorific or m.org_context or m.country else 1
         if key in surname_of and m.label == "PER":
             weight += 1
         votes[key][m.label] = votes[key].get(m.label, 0) + weight
@@ -542,7 +556,7 @@ def _vote(mentions: list[_Mention]) -> None:
         votes[key]["PER"] = votes[key].get("PER", 0) + 1
     winners: dict[str, str | None] = {}  # folded text -> the label with the most weight, None on a tie
     for m, key in zip(mentions, keys, strict=True):
-        if m.after_honorific and not m.country:
+        if (m.after_honorific and not m.country) or m.org_context:
             continue  # direct evidence beats the majority
         if key not in winners:
             top = max(votes[key].values())

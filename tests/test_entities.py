@@ -258,6 +258,33 @@ def test_a_single_name_after_a_preposition_of_place_is_a_place_but_not_after_one
     ]
 
 
+def test_a_name_in_apposition_to_an_organisation_noun_is_an_organisation_in_the_whole_document() -> None:
+    paras = [
+        "Des mercenaires du groupe Wagner sont arrivés, selon la firme américaine Maxar.",
+        "Wagner dément. Il est venu en compagnie de Béraud et prend le parti de Milošević.",
+        "Richard Wagner composait des opéras.",
+    ]
+    spans = spans_of(
+        paras,
+        (0, "Wagner", "PER"),
+        (0, "Maxar", "LOC"),
+        (1, "Wagner", "PER"),
+        (1, "Béraud", "PER"),
+        (1, "Milošević", "PER"),
+        (2, "Richard Wagner", "PER"),
+    )
+    got = refine_entities(paras[:2], spans[:2], GAZ)
+    assert [(f.text, f.label) for f in got] == [
+        ("Wagner", "ORG"),
+        ("Maxar", "ORG"),
+        ("Wagner", "ORG"),  # the evidence carries to the name's other mentions
+        ("Béraud", "PER"),  # after `de` a name is a complement, not an apposition
+        ("Milošević", "PER"),
+    ]
+    # With the composer's full name in the document the surname alone is a person again.
+    assert [f.label for f in refine_entities(paras[1:], spans[1:], GAZ)][0] == "PER"
+
+
 def test_one_label_per_name_by_majority() -> None:
     paras = ["Diop a parlé.", "Diop a signé.", "Selon Diop, tout va bien."]
     spans = spans_of(paras, (0, "Diop", "PER"), (1, "Diop", "LOC"), (2, "Diop", "PER"))
