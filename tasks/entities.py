@@ -152,12 +152,12 @@ class EntityRules:
     titles: bool = True  # `général Prim` -> `Prim` (PER); a span that is a function alone is dropped
     noun_heads: bool = True  # `le boson de Higgs` -> `Higgs`: a common noun before `de` is no part of a name
     articles: bool = True  # `la France` -> `France` outside persons
-    drop_non_names: bool = True  # spans without a capital, of one letter, roman numerals, stray capitals
-    split_coordinations: bool = True
+    drop_non_names: bool = True  # lowercase spans, one letter, roman numerals, stray capitals
+    split_coordinations: bool = True  # `Siemens und BASF` -> two ORGs; `Marie et Paul` -> two PERs
     honorific_person: bool = True  # a name after a courtesy title is a person
     org_context: bool = True  # `le groupe Wagner` -> ORG
     gazetteer_labels: bool = True  # a known country is a place over any label, a known town over MISC
-    demonyms: bool = True  # `les Suisses` -> MISC
+    demonyms: bool = True  # `les Marseillais` -> MISC
     locatives: bool = True  # `à Kloten` -> LOC
     repeats: bool = True  # uncovered repeats of the document's names and of its persons' surnames
     honorific_names: bool = True  # capitalised words after a courtesy title, found without the model
@@ -397,14 +397,12 @@ def _next_cut(text: str, start: int, end: int) -> int:
 
 def _is_own_name(word: str, conjunct: str, gazetteer: Gazetteer) -> bool:
     """True when a conjunct ends or starts with a name that stands alone: an acronym, or a known place."""
-    return (
-        bool(_ACRONYM.fullmatch(word))
-        and not _ROMAN.match(word)
-        or (_known_place(word, gazetteer) or _known_place(conjunct, gazetteer))
-    )
+    acronym = bool(_ACRONYM.fullmatch(word)) and not _ROMAN.match(word)
+    return acronym or _known_place(word, gazetteer) or _known_place(conjunct, gazetteer)
 
 
 def _known_place(name: str, gazetteer: Gazetteer) -> bool:
+    """True when the gazetteer knows the name as a country or another place."""
     key = _place_key(name)
     return key in gazetteer.countries or key in gazetteer.places
 
