@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import cast
 
-from tasks.models import RawSpan
-from tasks.records import EntityLabel
+from tasks.records import EntityLabel, RawSpan
 
 _LABELS: frozenset[str] = frozenset(("PER", "LOC", "ORG", "MISC"))
 
@@ -43,31 +42,50 @@ _ARTICLE = re.compile(r"(?:(?:le|la|les|du|de|des|au|aux)\s+|[ld]['’]\s*)(?=[^
 _EDGE = "\"'«»“”‘’„‚‹›()[]{}<>—–-_,;:!?/\\|*#~^`=+·•…§¶°%&@ \t\n\r\u00a0\u202f"
 _EDGE_OR_DOT = _EDGE + "."
 _ROMAN = re.compile(r"^[IVXLCDM]+\.?$")
-# A capitalised plural or demonym after a determiner is a people (`les Suisses`, `un Allemand`), not a place.
-_DEMONYM = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:e|i|ais|ois|ain|ien|éen|and|ol|in|on|ard)s?$")
+# A word with a demonym suffix after a determiner names a people (`les Marseillais`, `un Allemand`, `des
+# Italiennes`), not a place; the suffix families, masculine and feminine, singular and plural. Bare `-es` and
+# `-ins` are left out: they end plural place names (`les Alpes`, `les Pyrénées`, `les Apennins`).
+_DEMONYM = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ]+(?:ais|ois|ain|ien|éen|and|ol|ard|ote|ite)(?:e|ne)?s?$")
 _DETERMINER_BEFORE = re.compile(
     r"(?:^|\s)(?:les|des|aux|ces|un|une|deux|trois|quelques|plusieurs|nos|vos|leurs)\s+$", re.I
 )
 # Inside a span, `et`/`&` between two capitalised words joins two names, and `à`/`au` starts a place after a
 # person's name (`Siegfried au Havre`).
 _GLUE_INSIDE = re.compile(r"(?<=[^\W\d_])\s+(?:(?:et|&)|(à|au|aux))\s+(?=[A-ZÀ-ÖØ-ÝŒ])")
-_LOCATIVE_BEFORE = re.compile(r"(?:^|\s)(?:à|en|vers|près de|jusqu'à|jusqu’à)\s+$")
-# Nouns that introduce an organisation name right before it (`le groupe Wagner`, `mercenaires de Wagner`).
+# A noun and the particle after it at the start of a person's span; the rest must start with a capital.
+_NOUN_HEAD = re.compile(r"([^\W\d_]+)\s+(?:de|du|des|d['’])\s*(?=[A-ZÀ-ÖØ-ÝŒ])")
+_DETERMINER_RIGHT_BEFORE = re.compile(
+    r"(?:^|[\s(«\"])(?:le|la|l['’]|un|une|du|au|ce|cet|cette|son|sa|leur|notre|votre)\s*$", re.I
+)
+# Courtesy words written out and titles: HONORIFICS and _TITLES handle them before a name.
+_COURTESY_WORD = re.compile(
+    rf"(?i:monsieur|madame|mademoiselle|messieurs|mesdames|monseigneur|sir|lord|lady|{_TITLES})"
+)
+# `face à`, `grâce à`, `quant à`, `suite à`, `référence à` are prepositions of relation, not of place.
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:^|\s)(?:(?<!face )(?<!grâce )(?<!quant )(?<!suite )(?<!référence )à|en|vers|près de|jusqu'à|jusqu’à)\s+$"
+)
+# An organisation noun in apposition right before a single name, after its determiner (`le groupe Wagner`,
+# `la firme Avon`, `le constructeur italien Tatuus`). Not after `de`: there the name is a complement, as often a
+# person's or a place's (`en compagnie de Béraud`, `le parti de Milošević`, `un club d'Eredivisie`).
 _ORG_BEFORE = re.compile(
-    r"(?:^|\s)(?:groupe|groupes|société|sociétés|compagnie|entreprise|firme|milice|milices|mercenaires|organisation|"
-    r"parti|mouvement|agence|banque|journal|quotidien|hebdomadaire|club|équipe|syndicat|constructeur|laboratoire|"
-    r"fabricant|chaîne|marque|fondation|association|ONG|label|cabinet|consortium|holding|groupement|fédération)"
-    r"(?:\s+[a-zà-ÿ]+)?\s+(?:de\s+|d'|d’)?$"
+    r"(?:^|\s)(?:le|la|l['’]|les|du|des|au|aux|un|une|ce|cette|son|sa|ses|leur)\s*"
+    r"(?:groupe|groupes|société|sociétés|compagnie|entreprise|firme|milice|organisation|parti|mouvement|agence|"
+    r"banque|journal|quotidien|hebdomadaire|club|équipe|syndicat|constructeur|laboratoire|fabricant|marque|"
+    r"fondation|association|ONG|label|cabinet|consortium|holding|groupement|fédération)"
+    r"(?:\s+(?!(?:de|du|des|en|sur|à|au|aux|pour|par|avec|dans)\s)[a-zà-ÿ]+)?\s+$"  # an adjective, no preposition
 )
-_ORG_AFTER = re.compile(
-    r"^\s*,?\s*(?:un|une|le|la|l'|l’)\s+(?:\w+\s+)?(?:groupe|société|compagnie|entreprise|firme|milice|organisation|"
-    r"parti|mouvement|agence|banque|journal|quotidien|club|équipe|syndicat|constructeur|fondation|association|ONG)\b"
+# A coordination inside an organisation's span (French, German, English, Spanish, Italian, Portuguese), and the
+# preposition or article that may repeat after it (`Réseau Ferré de France et de CEMEX`).
+_ORG_COORDINATION = re.compile(
+    r"(?:\s*,|\s+(?:et|ou|und|oder|and|or|y|o|e|&))\s+"
+    r"(?:(?:de\s+la|de\s+l['’]|du|des|de|d['’]|la|le|les|l['’]|der|die|das|den|the|el|los|las|del|di|da|do|dos)\s*)?"
+    r"(?=[A-ZÀ-ÖØ-ÝŒ])"
 )
-# Two organisation fragments the model split at a coordination or a `de`
-# (`Forces de Défense` + `Sécurité du Mali`).
-_ORG_GLUE = re.compile(
-    r"^\s+(?:et\s+(?:de\s+la\s+|de\s+l['’]|de\s+|du\s+|des\s+|d['’])?|de\s+la\s+|de\s+l['’]|de\s+|du\s+|des\s+|d['’])$"
-)
+_ACRONYM = re.compile(r"[A-ZÀ-ÖØ-ÝŒ]{2,}(?:[&-]?[A-ZÀ-ÖØ-ÝŒ0-9])*")
+_ACRONYM_AFTER = re.compile(r"\s*\(\s*[A-ZÀ-ÖØ-ÝŒ][A-ZÀ-ÖØ-ÝŒa-z&.-]*[A-ZÀ-ÖØ-ÝŒ]\s*\)")
+_LAST_WORD = re.compile(r"[^\W_]+$")
+_FIRST_WORD = re.compile(r"[^\W_]+")
 
 
 _UPPER = "A-ZÀ-ÖØ-ÝŒ"
@@ -126,6 +144,31 @@ class Gazetteer:
 
 
 @dataclass(frozen=True, slots=True)
+class EntityRules:
+    """Which post-processing rules run (all by default); `benchmarks.entity_rules` measures each one off."""
+
+    trim_edges: bool = True  # quotes, brackets, dashes and a sentence's final `.` are no part of a name
+    honorifics: bool = True  # `M.`, `Mme`, `Dr` kept outside a span; evidence that a person follows
+    titles: bool = True  # `général Prim` -> `Prim` (PER); a span that is a function alone is dropped
+    noun_heads: bool = True  # `le boson de Higgs` -> `Higgs`: a common noun before `de` is no part of a name
+    articles: bool = True  # `la France` -> `France` outside persons
+    drop_non_names: bool = True  # lowercase spans, one letter, roman numerals, stray capitals
+    split_coordinations: bool = True  # `Siemens und BASF` -> two ORGs; `Marie et Paul` -> two PERs
+    honorific_person: bool = True  # a name after a courtesy title is a person
+    org_context: bool = True  # `le groupe Wagner` -> ORG
+    gazetteer_labels: bool = True  # a known country is a place over any label, a known town over MISC
+    demonyms: bool = True  # `les Marseillais` -> MISC
+    locatives: bool = True  # `à Kloten` -> LOC
+    repeats: bool = True  # uncovered repeats of the document's names and of its persons' surnames
+    honorific_names: bool = True  # capitalised words after a courtesy title, found without the model
+    gazetteer_names: bool = True  # known places found without the model
+    vote: bool = True  # one label per name in a document, by weighted majority
+
+
+ALL_RULES = EntityRules()
+
+
+@dataclass(frozen=True, slots=True)
 class EntityFinding:
     """A named entity; paragraphs[paragraph][start:end] == text."""
 
@@ -153,28 +196,30 @@ class _Mention:
 def refine_entities(
     paragraphs: Sequence[str],
     spans: Sequence[Sequence[RawSpan]],
-    *,
-    gazetteer: Gazetteer | None = None,
+    gazetteer: Gazetteer,
+    rules: EntityRules = ALL_RULES,
 ) -> list[EntityFinding]:
     """Sorted, non-overlapping findings, each with paragraphs[p][start:end] == text and start < end."""
-    # `gazetteer` is for tests; by default the place names come from the packages, loaded once per process.
-    if gazetteer is None:
-        from tasks.models import place_gazetteer
-
-        gazetteer = place_gazetteer()
     mentions: list[_Mention] = []
     for p, raw in enumerate(spans[: len(paragraphs)]):
         text = paragraphs[p]
         for start, end, label in raw:
-            m = _clean(p, text, int(start), int(end), str(label))
+            m = _clean(p, text, int(start), int(end), str(label), rules)
             if m is not None:
                 mentions.append(m)
-    mentions = _merge_org_fragments(paragraphs, _drop_overlaps(_split_coordinations(paragraphs, mentions)))
+    mentions = _drop_overlaps(mentions)
+    if rules.noun_heads:
+        mentions = _cut_noun_heads(paragraphs, mentions, rules)
+    if rules.split_coordinations:
+        mentions = _drop_overlaps(_split_coordinations(paragraphs, mentions, gazetteer, rules))
     for m in mentions:
-        _relabel(paragraphs[m.paragraph], m, gazetteer)
-    mentions = _drop_overlaps(mentions + _missed_mentions(paragraphs, mentions, gazetteer))
-    mentions = _drop_overlaps(mentions + _unlabelled_names(paragraphs, mentions, gazetteer))
-    _vote(mentions)
+        _relabel(paragraphs[m.paragraph], m, gazetteer, rules)
+    if rules.repeats:
+        mentions = _drop_overlaps(mentions + _missed_mentions(paragraphs, mentions, gazetteer, rules))
+    if rules.honorific_names or rules.gazetteer_names:
+        mentions = _drop_overlaps(mentions + _unlabelled_names(paragraphs, mentions, gazetteer, rules))
+    if rules.vote:
+        _vote(mentions)
     norms = _norms(mentions)
     return [
         EntityFinding(
@@ -189,7 +234,7 @@ def refine_entities(
     ]
 
 
-def _clean(paragraph: int, text: str, start: int, end: int, label: str) -> _Mention | None:
+def _clean(paragraph: int, text: str, start: int, end: int, label: str, rules: EntityRules) -> _Mention | None:
     """The span trimmed to its name, or None when nothing name-like is left (each None below says why)."""
     if label not in _LABELS:
         return None  # a label outside the schema
@@ -198,54 +243,90 @@ def _clean(paragraph: int, text: str, start: int, end: int, label: str) -> _Ment
     after_honorific = False
     while True:
         before = (start, end)
-        while start < end and text[start] in _EDGE_OR_DOT:
-            start += 1
-        while start < end and text[end - 1] in _EDGE:
-            end -= 1
-        # A final `.` belongs to an initial (`J.`, `D.C.`) and ends a sentence after anything else.
-        size = end - start
-        if (
-            size > 0
-            and text[end - 1] == "."
-            and not (size >= 2 and text[end - 2].isalpha() and (size == 2 or not text[end - 3].isalpha()))
-        ):
-            end -= 1
+        if rules.trim_edges:
+            while start < end and text[start] in _EDGE_OR_DOT:
+                start += 1
+            while start < end and text[end - 1] in _EDGE:
+                end -= 1
+            # A final `.` belongs to an initial (`J.`, `D.C.`) and ends a sentence after anything else.
+            size = end - start
+            if (
+                size > 0
+                and text[end - 1] == "."
+                and not (size >= 2 and text[end - 2].isalpha() and (size == 2 or not text[end - 3].isalpha()))
+            ):
+                end -= 1
         head = text[start:end].split(maxsplit=1)
-        if len(head) == 2 and head[0] in HONORIFICS:
+        if rules.honorifics and len(head) == 2 and head[0] in HONORIFICS:
             start = text.index(head[1], start + len(head[0]), end)
             after_honorific = True
         if start < end and text[start].islower():  # every title and article starts with a lowercase letter
             # A lowercase title before a capital opens a person's span (`général Prim`), whatever the model
             # said; before a lowercase word it opens a function, which is no name.
-            m = _LEADING_TITLE.match(text, start, end)
+            m = _LEADING_TITLE.match(text, start, end) if rules.titles else None
             if m and m.end() < end and (label == "PER" or _NAME_START.match(text, m.end(), end)):
                 start, label, after_honorific = m.end(), "PER", True
             elif m and m.end() < end:
                 return None  # a function (`ministre russe des Affaires étrangères`), not a name
-            elif label != "PER" and (m := _ARTICLE.match(text, start, end)) and m.end() < end:
+            elif rules.articles and label != "PER" and (m := _ARTICLE.match(text, start, end)) and m.end() < end:
                 # `la France`, `l'Europe`; a person's particle stays (`de Gaulle`, `d'Estaing`)
                 start = m.end()
         if (start, end) == before:
             break
     span = text[start:end]
-    letters = sum(map(str.isalpha, span))
-    if letters < 2:
-        return None  # no name in one letter or in digits and punctuation
-    if not any(map(str.isupper, span)):
-        return None  # a name has a capital; lowercase spans are OCR debris or common nouns
-    if span in HONORIFICS or _ROMAN.match(span):
-        return None  # a bare title or a roman numeral
-    if span.isupper() and letters <= 2 and " " not in span:
-        return None  # stray capitals from OCR or initials alone
-    if not after_honorific:
+    if not span.strip():
+        return None  # nothing left to point at
+    if rules.drop_non_names and _no_name(span):
+        return None
+    if not after_honorific and rules.honorifics:
         prefix = text[max(0, start - 8) : start].split()
         after_honorific = bool(prefix) and prefix[-1] in HONORIFICS
-        if span[0].isupper():
-            window = text[max(0, start - 30) : start]
-            title = window.rstrip()
-            if len(title) < len(window) and title.endswith(_TITLE_ENDINGS):
-                after_honorific |= bool(_TITLE_BEFORE.search(text, max(0, start - 30), start))
+    if not after_honorific and rules.titles and span[0].isupper():
+        window = text[max(0, start - 30) : start]
+        title = window.rstrip()
+        if len(title) < len(window) and title.endswith(_TITLE_ENDINGS):
+            after_honorific = bool(_TITLE_BEFORE.search(text, max(0, start - 30), start))
     return _Mention(paragraph, start, end, label, span, after_honorific)
+
+
+def _no_name(span: str) -> bool:
+    """True for what cannot be a name: one letter, no capital, a bare title, a roman numeral, stray capitals."""
+    letters = sum(map(str.isalpha, span))
+    return (
+        letters < 2  # digits and punctuation
+        or span.islower()  # lowercase spans are OCR debris or common nouns; scripts without case pass
+        or span in HONORIFICS
+        or bool(_ROMAN.match(span))
+        or (span.isupper() and letters <= 2 and " " not in span)  # OCR debris or initials alone
+    )
+
+
+def _cut_noun_heads(paragraphs: Sequence[str], mentions: list[_Mention], rules: EntityRules) -> list[_Mention]:
+    """A person's span `Noun de Name` is cut to `Name` when the document shows the noun to be a common one."""
+    # A given name comes before a particle (`Charles de Gaulle`); a common noun does too in an eponym (`le boson
+    # de Higgs`, `la maladie de Parkinson`), which a model reads as a person when a headline capitalises it. The
+    # noun shows itself by a lowercase spelling of the same phrase (in the span or elsewhere in the document) or
+    # by a singular determiner right before it, which French puts before a common noun and not before a first
+    # name. Plural determiners name families (`les Bourbons de Naples`); titles are the honorifics' business.
+    out: list[_Mention] = []
+    document: str | None = None
+    for m in mentions:
+        head = _NOUN_HEAD.match(m.text) if m.label == "PER" else None
+        if head is None or _COURTESY_WORD.fullmatch(head.group(1)):
+            out.append(m)
+            continue
+        text, noun = paragraphs[m.paragraph], head.group(1)
+        if noun[0].isupper() and not _DETERMINER_RIGHT_BEFORE.search(text, max(0, m.start - 12), m.start):
+            if document is None:
+                document = "\n".join(paragraphs)
+            phrase = noun[0].lower() + m.text[1:]
+            if not re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", document):
+                out.append(m)
+                continue
+        name = _clean(m.paragraph, text, m.start + head.end(), m.end, "PER", rules)
+        if name is not None:
+            out.append(name)
+    return out
 
 
 def _drop_overlaps(mentions: list[_Mention]) -> list[_Mention]:
@@ -258,60 +339,93 @@ def _drop_overlaps(mentions: list[_Mention]) -> list[_Mention]:
     return kept
 
 
-def _split_coordinations(paragraphs: Sequence[str], mentions: list[_Mention]) -> list[_Mention]:
-    """Names glued at `et`/`&` or at a place preposition become separate mentions; ORG stays whole."""
+def _split_coordinations(
+    paragraphs: Sequence[str], mentions: list[_Mention], gazetteer: Gazetteer, rules: EntityRules
+) -> list[_Mention]:
+    """Names glued at a coordination or a place preposition become separate mentions; titles of works stay whole."""
     out: list[_Mention] = []
     for m in mentions:
         text = paragraphs[m.paragraph]
-        cut = None if m.label == "ORG" else _GLUE_INSIDE.search(text, m.start, m.end)
+        if m.label == "ORG":
+            out.extend(_split_organisation(text, m, gazetteer, rules))
+            continue
+        cut = _GLUE_INSIDE.search(text, m.start, m.end) if m.label != "MISC" else None
         if cut is None or cut.end() >= m.end:
             out.append(m)
             continue
         second = "LOC" if cut.group(1) is not None and m.label == "PER" else m.label
-        head = _clean(m.paragraph, text, m.start, cut.start(), m.label)
-        tail = _clean(m.paragraph, text, cut.end(), m.end, second)
+        head = _clean(m.paragraph, text, m.start, cut.start(), m.label, rules)
+        tail = _clean(m.paragraph, text, cut.end(), m.end, second, rules)
         if head is not None:
             head.after_honorific |= m.after_honorific
         out.extend(x for x in (head, tail) if x is not None)
     return out
 
 
-def _merge_org_fragments(paragraphs: Sequence[str], mentions: list[_Mention]) -> list[_Mention]:
-    """Fragments joined by `et`/`de` after an ORG become one ORG; a lone place name after `de` stays apart."""
-    merged: list[_Mention] = []
-    for m in mentions:
-        last = merged[-1] if merged else None
-        if (
-            last is not None
-            and last.paragraph == m.paragraph
-            and last.label == "ORG"
-            and (m.label == "ORG" or " " in m.text)
-            and _ORG_GLUE.match(paragraphs[m.paragraph][last.end : m.start])
-        ):
-            last.end = m.end
-            last.text = paragraphs[m.paragraph][last.start : last.end]
+def _split_organisation(text: str, m: _Mention, gazetteer: Gazetteer, rules: EntityRules) -> list[_Mention]:
+    """An ORG cut at each coordination that has a name of its own on one side (an acronym, a known place)."""
+    # `Réseau Ferré de France et de CEMEX` is two bodies; `Procter & Gamble`, `Arts et Métiers`,
+    # `Académie des sciences et des lettres` have no conjunct that names something alone, and an acronym
+    # in brackets after the span (`... arts et métiers (CNAM)`) or a place name for the whole keeps it whole.
+    if _ACRONYM_AFTER.match(text, m.end) or _known_place(m.text, gazetteer):
+        return [m]
+    pieces: list[tuple[int, int]] = []
+    start = m.start
+    for cut in _ORG_COORDINATION.finditer(text, m.start, m.end):
+        nxt = _FIRST_WORD.match(text, cut.end(), m.end)
+        before = _LAST_WORD.search(text, start, cut.start())
+        if nxt is None or before is None:
             continue
-        merged.append(m)
-    return merged
+        following = text[cut.end() : _next_cut(text, cut.end(), m.end)]
+        if _is_own_name(before.group(), text[start : cut.start()], gazetteer) or _is_own_name(
+            nxt.group(), following, gazetteer
+        ):
+            pieces.append((start, cut.start()))
+            start = cut.end()
+    if not pieces:
+        return [m]
+    pieces.append((start, m.end))
+    found = [_clean(m.paragraph, text, s, e, "ORG", rules) for s, e in pieces]
+    return [x for x in found if x is not None]
 
 
-def _relabel(text: str, m: _Mention, gazetteer: Gazetteer) -> None:
-    """Evidence over the model's label: honorific -> PER, organisation noun -> ORG, known place -> LOC."""
-    key = _place_key(m.text)
-    country = gazetteer.countries.get(key)
-    m.country = country is not None
-    m.place = country or gazetteer.places.get(key)
-    before, after = text[max(0, m.start - 60) : m.start], text[m.end : m.end + 60]
+def _next_cut(text: str, start: int, end: int) -> int:
+    """Where the conjunct starting at `start` ends: the next coordination of the span, or its end."""
+    nxt = _ORG_COORDINATION.search(text, start, end)
+    return nxt.start() if nxt else end
+
+
+def _is_own_name(word: str, conjunct: str, gazetteer: Gazetteer) -> bool:
+    """True when a conjunct ends or starts with a name that stands alone: an acronym, or a known place."""
+    acronym = bool(_ACRONYM.fullmatch(word)) and not _ROMAN.match(word)
+    return acronym or _known_place(word, gazetteer) or _known_place(conjunct, gazetteer)
+
+
+def _known_place(name: str, gazetteer: Gazetteer) -> bool:
+    """True when the gazetteer knows the name as a country or another place."""
+    key = _place_key(name)
+    return key in gazetteer.countries or key in gazetteer.places
+
+
+def _relabel(text: str, m: _Mention, gazetteer: Gazetteer, rules: EntityRules) -> None:
+    """Evidence over the model's label: honorific -> PER, known place -> LOC, demonym -> MISC, locative -> LOC."""
+    if rules.gazetteer_labels:
+        key = _place_key(m.text)
+        country = gazetteer.countries.get(key)
+        m.country = country is not None
+        m.place = country or gazetteer.places.get(key)
+    before = text[max(0, m.start - 60) : m.start]
     single = " " not in m.text
-    if m.after_honorific and not m.country:
+    if rules.honorific_person and m.after_honorific and not m.country:
         m.label = "PER"
-    elif single and m.place is None and (_ORG_BEFORE.search(before) or _ORG_AFTER.match(after)):
+    elif rules.org_context and single and m.place is None and _ORG_BEFORE.search(before):
         m.label, m.org_context = "ORG", True
-    elif m.place is not None and (m.label != "PER" or m.country):
+    elif m.place is not None and (m.country or m.label == "MISC"):
+        # A town's name that a model reads as an organisation is mostly a club or a firm named after it.
         m.label = "LOC"
-    elif single and m.place is None and _DEMONYM.match(m.text) and _DETERMINER_BEFORE.search(before):
+    elif rules.demonyms and single and m.place is None and _DEMONYM.match(m.text) and _DETERMINER_BEFORE.search(before):
         m.label = "MISC"
-    elif single and m.label in ("MISC", "ORG") and _LOCATIVE_BEFORE.search(before):
+    elif rules.locatives and single and m.label in ("MISC", "ORG") and _LOCATIVE_BEFORE.search(before):
         m.label = "LOC"  # `à Kloten`, `en Valais`: a name after a preposition of place is a place
 
 
@@ -319,6 +433,7 @@ def _missed_mentions(
     paragraphs: Sequence[str],
     mentions: list[_Mention],
     gazetteer: Gazetteer,
+    rules: EntityRules,
 ) -> list[_Mention]:
     """Uncovered repeats of names found elsewhere in the document and of surnames of full PER names."""
     known: dict[str, str] = {}
@@ -352,9 +467,9 @@ def _missed_mentions(
             hit = _whole_name_at(text, s, word, names)
             if hit is not None and not covered.overlaps(p, s, s + len(hit)):
                 prefix = text[max(0, s - 8) : s].split()
-                after_honorific = bool(prefix) and prefix[-1] in HONORIFICS
+                after_honorific = rules.honorifics and bool(prefix) and prefix[-1] in HONORIFICS
                 m = _Mention(p, s, s + len(hit), known[hit], hit, after_honorific)
-                _relabel(text, m, gazetteer)
+                _relabel(text, m, gazetteer, rules)
                 found.append((at, m))
             at = document.find(word, at + 1)
     found.sort(key=lambda hit: hit[0])  # text order, as the mentions of a scan word by word would come
@@ -379,18 +494,19 @@ def _unlabelled_names(
     paragraphs: Sequence[str],
     mentions: list[_Mention],
     gazetteer: Gazetteer,
+    rules: EntityRules,
 ) -> list[_Mention]:
     """Uncovered capitalised words after an honorific (PER) or naming a known place on their own (LOC)."""
     covered = _Coverage(mentions)
     countries, places = gazetteer.countries, gazetteer.places
     found: list[_Mention] = []
     for p, text in enumerate(paragraphs):
-        for hit in _AFTER_HONORIFIC.finditer(text):
+        for hit in _AFTER_HONORIFIC.finditer(text) if rules.honorific_names else ():
             s, e = hit.span(1)
             if not covered.overlaps(p, s, e):
                 found.append(_Mention(p, s, e, "PER", hit.group(1), after_honorific=True))
         # The gazetteer test comes first: it is the cheapest and it rules out nine capitalised words in ten.
-        for hit in _CAPITALISED.finditer(text):
+        for hit in _CAPITALISED.finditer(text) if rules.gazetteer_names else ():
             key = _place_key(hit.group())
             place = countries.get(key) or (places.get(key) if len(key) > 3 else None)
             if place is None:
@@ -449,10 +565,13 @@ def _vote(mentions: list[_Mention]) -> None:
 
 
 def _norms(mentions: list[_Mention]) -> dict[int, str]:
-    """Canonical name per mention: longest PER name ending with it, gazetteer name, else usual spelling."""
-    longest_ending: dict[tuple[str, ...], tuple[int, str]] = {}  # last words -> (word count, full name)
-    # (label, folded text) -> spelling -> count
-    spellings: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    """Per mention a name in the document's own spelling: its text, or the one full name of a person it ends."""
+    # Never a spelling from outside the document (a gazetteer's exonym, a folded key): `Pékin` stays `Pékin`,
+    # `ETA` stays `ETA`. A surname joins the longest person's name of the document that ends with it, when only
+    # one name is that long (`Lavrov` -> `Sergueï Lavrov`; with `Peter Higgs` and `Mary Higgs`, `Higgs` stays);
+    # a name in capitals takes the mixed-case spelling of the same name when the document has one (headlines).
+    longest: dict[tuple[str, ...], tuple[int, set[str]]] = {}  # last words -> (word count, folded full names)
+    spellings: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)  # (label, folded) -> spelling -> count
     for m in mentions:
         text = " ".join(m.text.split())
         key = _fold(text)
@@ -461,21 +580,25 @@ def _norms(mentions: list[_Mention]) -> dict[int, str]:
         if m.label == "PER":
             words = tuple(key.split())
             for k in range(1, len(words) + 1):
-                if longest_ending.get(words[-k:], (0, ""))[0] < len(words):
-                    longest_ending[words[-k:]] = (len(words), text)
-    usual: dict[tuple[str, str], str] = {}  # (label, folded text) -> its usual spelling
+                size, names = longest.get(words[-k:], (0, set()))
+                if size < len(words):
+                    longest[words[-k:]] = (len(words), {key})
+                elif size == len(words):
+                    names.add(key)
+    usual: dict[tuple[str, str], str] = {}  # (label, folded) -> the spelling used most, mixed case first
     norms: dict[int, str] = {}
     for m in mentions:
-        key = _fold(m.text)
+        text = " ".join(m.text.split())
+        key = _fold(text)
         if m.label == "PER":
-            norms[id(m)] = longest_ending.get(tuple(key.split()), (0, m.text))[1]
-        elif m.label == "LOC" and m.place is not None:
-            norms[id(m)] = m.place
-        elif m.text.isupper() and " " not in m.text and len(m.text) <= 6:
-            norms[id(m)] = m.text  # an acronym is its own name
-        else:
-            if (m.label, key) not in usual:
-                forms = spellings[(m.label, key)]
-                usual[(m.label, key)] = max(forms, key=lambda f: (not f.isupper(), forms[f], len(f)))
-            norms[id(m)] = usual[(m.label, key)]
+            _, names = longest.get(tuple(key.split()), (0, set()))
+            if len(names) == 1:
+                key = next(iter(names))
+        elif not text.isupper() or (" " not in text and len(text) <= 6):
+            norms[id(m)] = text  # its own spelling; an acronym is its own name
+            continue
+        if (m.label, key) not in usual:
+            forms = spellings[(m.label, key)]
+            usual[(m.label, key)] = max(forms, key=lambda f: (not f.isupper(), forms[f], len(f)))
+        norms[id(m)] = usual[(m.label, key)]
     return norms

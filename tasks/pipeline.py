@@ -15,9 +15,9 @@ from tasks.dates import DatedDocument, date_document
 from tasks.dedup import DocPrint, fingerprint
 from tasks.entities import Gazetteer, refine_entities
 from tasks.language import Detector, LanguageGuess, assign_languages
-from tasks.models import Ner, RawSpan
+from tasks.models import Ner
 from tasks.read import Rejected, decode, split_header
-from tasks.records import UNDETERMINED, DateMention, Document, Entity, Paragraph, PartialDate, Reject
+from tasks.records import UNDETERMINED, DateMention, Document, Entity, Paragraph, PartialDate, RawSpan, Reject
 from tasks.segment import Segment, split_paragraphs
 
 NerFor = Callable[[str], Ner | None]
