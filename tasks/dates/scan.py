@@ -1,15 +1,65 @@
-"""Date mentions and publication dates: a linear-time multilingual regex grammar; no field is invented."""
+"""Scanners: every candidate date mention of a paragraph, then the non-overlapping ones resolved against an anchor."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 
-from tasks.date_vocab import (
+from tasks.dates.grammar import (
+    _AFTER_MONTH_YEAR,
+    _AFTER_QUAL,
+    _BEFORE_MONTH,
+    _BEFORE_PERIOD,
+    _BEFORE_YEAR,
+    _COORD,
+    _DAY_ALONE,
+    _DIGIT,
+    _DIGIT_SEPARATOR,
+    _DIGIT_SPACE,
+    _DMY,
+    _FOUR_DIGITS,
+    _FUNCTION_WORDS,
+    _FUTURE,
+    _ISO,
+    _LOWER_WORD,
+    _MDY,
+    _MONTH_WORD,
+    _NUM_DM,
+    _NUM_DMY,
+    _NUM_SPACED,
+    _PAST,
+    _SENTENCE_END,
+    _SHIFT_AFTER,
+    _SHIFT_BEFORE,
+    _SPACES,
+    _STRONG_CONTEXT,
+    _WEEKDAY_DAY,
+    _WEEKDAY_REL,
+    _WEEKDAY_WORD,
+    _WORDS,
+    _YEAR,
+    BARE_YEAR_AHEAD,
+    BARE_YEAR_MIN,
+    MAX_YEAR,
+    MIN_YEAR,
+    TWO_DIGIT_REFERENCE,
+)
+from tasks.dates.resolve import (
+    _absolute,
+    _day_month,
+    _day_of_month,
+    _day_shift,
+    _month_only,
+    _month_shift,
+    _Resolver,
+    _valid,
+    _weekday,
+    _weekday_on_or_after,
+    _year_shift,
+)
+from tasks.dates.vocab import (
     AMBIGUOUS_MONTHS,
     AMBIGUOUS_WEEKDAYS,
     DAY_WORDS,
@@ -21,20 +71,10 @@ from tasks.date_vocab import (
     PERIOD_WORDS,
     WEEKDAYS,
 )
-from tasks.records import UNDETERMINED, DateSource, PartialDate
+from tasks.records import UNDETERMINED, PartialDate
 
-# Oldest and newest years a date mention may name; beyond them a 4-digit number is more likely a quantity.
-MIN_YEAR = 1000
-MAX_YEAR = 2100
-# A bare 4-digit number (no preposition, no month) is only read as a year inside this window.
-BARE_YEAR_MIN = 1900
-BARE_YEAR_AHEAD = 10
 # How far (characters) around a mention the tense of its sentence is looked for.
 TENSE_WINDOW = 160
-# A past (future) tense moves a yearless date to the previous (next) year only this many days past the anchor.
-TENSE_SLACK_DAYS = 60
-# Without a document year, a 2-digit year is read as the one nearest this year (not more than 10 years after).
-TWO_DIGIT_REFERENCE = 2025
 # Tense assumed when the sentence gives no cue: +1 future, -1 past, 0 "same year / same week".
 # Measured: 0 keeps TimeBank and Duckling both high; -1 costs Duckling 13 points, +1 costs TimeBank 1.
 DEFAULT_TENSE = 0
@@ -56,15 +96,6 @@ class DateFinding:
 
 
 @dataclass(frozen=True, slots=True)
-class DatedDocument:
-    """Best publication date of a document and every date mention in it."""
-
-    date: PartialDate | None
-    source: DateSource | None
-    mentions: tuple[DateFinding, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class _Candidate:
     """A mention before resolution; `resolve(anchor)` is its value, or None when the anchor is too coarse."""
 
@@ -77,195 +108,6 @@ class _Candidate:
     # 1 day and month; 0 not at all. Levels 1-2 exclude "dernier"/"prochain" and sentences about the future.
     dateline: int
     resolve: _Resolver
-
-
-_Resolver = Callable[[PartialDate | None], PartialDate | None]
-
-# ----------------------------------------------------------------------------------------------------
-# Regular expressions. Every repetition is bounded and every alternative starts with a fixed word or a
-# digit, so a scan costs a bounded amount of work per position.
-
-_SP = r"[ \u00a0\u202f]{1,3}"
-_SP0 = r"[ \u00a0\u202f]{0,3}"
-_APOS = "['’]"
-
-
-def _alternation(words: Iterable[str]) -> str:
-    """Longest first, so an alternation prefers `avant-hier` to `hier`; any apostrophe, any space."""
-    ordered = sorted(words, key=len, reverse=True)
-    return "|".join(re.escape(w).replace("'", _APOS).replace(r"\ ", _SP) for w in ordered)
-
-
-_ABBREVIATIONS_ONLY = set(MONTH_ABBREVIATIONS) - set(MONTHS)
-_MONTH = rf"(?<!\w)(?:(?:{_alternation(MONTHS)})(?!\w)|(?:{_alternation(_ABBREVIATIONS_ONLY)})(?:\.|(?!\w)))"
-_WEEKDAY = rf"(?<![\w-])(?:{_alternation(WEEKDAYS)})(?!\w)"
-_DAY = r"(?:[12]\d|3[01]|0?[1-9])"
-_ORDINAL = r"(?:\.|er|ère|eme|ème|e|st|nd|rd|th|º|°)?"
-_YEAR_AFTER = rf"(?P<y>\d{{4}}|{_APOS}\d{{2}}|\d{{2}})(?!\d|[.,]\d)"
-_QUAL = (
-    r"(?P<q>dernier|dernière|derniers|dernières|prochain|prochaine|prochains|prochaines|passé|passée"
-    r"|last|next|pasado|próximo|scorso|prossimo|passado)"
-)
-_MOD = (
-    rf"(?P<mod>(?<!\w)(?:(?:à{_SP}la|la|au){_SP})?(?:fin|début|mi){_SP0}(?:-|de{_SP}l{_APOS}|de{_SP}"
-    rf"|d{_APOS}|du{_SP}mois"
-    rf"{_SP}d(?:e{_SP}|{_APOS}))?{_SP0}|courant{_SP}|early{_SP}|late{_SP}|mid-|anfang{_SP}|ende{_SP}"
-    rf"|mitte{_SP}"
-    rf"|a{_SP}(?:principios|finales|mediados){_SP}de{_SP})"
-)
-_CONTEXT = (
-    rf"(?:(?P<ctx>(?<!\w)(?:en|dès|depuis|jusqu{_APOS}en|jusqu{_APOS}à|d{_APOS}ici|avant|après"
-    rf"|au{_SP}mois{_SP}d"
-    rf"(?:e|{_APOS})|mois{_SP}d(?:e|{_APOS})|de|d{_APOS}|du|in|since|until|by|during|before|after|of|this|im"
-    rf"|seit|bis"
-    rf"|vor|nach|ab|desde|hasta|durante|el|nel|dal|fino{_SP}a|em|no|na|até|op|sinds|tot|van)){_SP})"
-)
-_STRONG_CONTEXT = frozenset(
-    """en dès depuis jusqu'en jusqu'à d'ici avant après in since until by during before after seit bis vor
-    nach ab desde hasta durante nel dal em até sinds tot im""".split()
-)
-
-_DMY = re.compile(
-    rf"(?:(?P<wd>{_WEEKDAY}),?{_SP})?(?:(?P<art>le|les|the|am|el|il|den|op|ce){_SP})?"
-    rf"(?<![\d.,/:-])(?P<d>{_DAY}|1er|premier|first)(?!\d){_ORDINAL}"
-    rf"(?:{_SP}jour{_SP}(?:de{_SP}|d{_APOS}))?{_SP0}(?:(?:de|of|del){_SP})?(?P<m>{_MONTH})"
-    rf"(?:(?:,{_SP0}|{_SP})(?:(?:de|del){_SP})?{_YEAR_AFTER}|{_SP}{_QUAL})?",
-)
-_MDY = re.compile(
-    rf"(?:(?P<wd>{_WEEKDAY}),?{_SP})?(?P<m>{_MONTH}){_SP}(?P<d>{_DAY})(?:st|nd|rd|th)?(?!\d|:\d)"
-    rf"(?:,?{_SP}(?P<y>\d{{4}})(?!\d|[.,]\d))?",
-)
-_COORD = re.compile(
-    rf"(?P<art>les|du|entre{_SP}le){_SP}(?P<d>{_DAY})(?:er)?{_SP}(?:et|au|à"
-    rf"|-){_SP}(?:le{_SP})?{_DAY}(?:er)?{_SP}"
-    rf"(?P<m>{_MONTH})(?:{_SP}{_YEAR_AFTER}|{_SP}{_QUAL})?",
-)
-_MONTH_WORD = re.compile(_MONTH)
-_WEEKDAY_WORD = re.compile(_WEEKDAY)
-_DIGIT = re.compile(r"\d")
-# Context before a month or a year is looked for backwards from the word: the scan stays a plain search.
-_BEFORE_MONTH = re.compile(rf"(?:{_CONTEXT})?{_MOD}?\Z")
-_BEFORE_YEAR = re.compile(
-    rf"(?:{_CONTEXT}|(?P<lan>(?<!\w)(?:en{_SP})?l{_APOS}an(?:née)?{_SP}|(?<!\w)(?:de{_SP}l{_APOS}|l{_APOS}"
-    rf"|en{_SP})?"
-    rf"année{_SP}|(?<!\w)the{_SP}year{_SP}|(?<!\w)im{_SP}jahr(?:e)?{_SP}|(?<!\w)en{_SP}el{_SP}año{_SP}"
-    rf"|(?<!\w)nell{_APOS}anno{_SP}|(?<!\w)no{_SP}ano{_SP}de{_SP}))?{_MOD}?\Z"
-)
-_BEFORE_PERIOD = re.compile(rf"{_MOD}\Z")
-_AFTER_MONTH_YEAR = re.compile(rf"(?:{_SP}(?:de|del|of){_SP}|,?{_SP}){_YEAR_AFTER}")
-_AFTER_QUAL = re.compile(rf"{_SP}{_QUAL}(?!\w)")
-_YEAR = re.compile(r"(?:(?<=\d{4}[/-])|(?<![\d.,/:€$£-]))(?P<y>1\d{3}|20\d\d|2100)(?!\w|[.,]\d|[ \u00a0]?%|[’']s)")
-_ISO = re.compile(r"(?<![\d.,/-])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?![\d]|[.,/-]\d)")
-_NUM_DMY = re.compile(
-    rf"(?:(?P<art>le|du|au|the|am|el|il|vom"
-    rf"|den){_SP})?(?<![\d.,/:-])(?P<a>\d{{1,2}})(?P<s>[/.-])(?P<b>\d{{1,2}})"
-    r"(?P=s)(?P<y>\d{4}(?![\d:])|\d{2}(?=\d{1,2}:\d)|\d{2}(?!\d))(?![.,/-]\d)",
-)
-_NUM_SPACED = re.compile(
-    rf"(?:(?P<art>le){_SP})?(?<![\d.,/:-])(?<!\d )(?P<a>\d{{1,2}}) (?P<b>\d{{1,2}})(?: (?P<y>\d{{4}}"
-    rf"|\d{{2}}))?"
-    r"(?![\d]| \d|[.,:]\d)",
-)
-_NUM_DM = re.compile(
-    rf"(?:(?P<art>le|du|au|am|vom){_SP})?(?<![\d.,/:-])(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?![\d]|[/.,-]\d)",
-)
-_DAY_ALONE = re.compile(
-    rf"(?<!\w)(?P<art>le|les){_SP}(?P<d>{_DAY}|1er)(?!\d)(?!,?{_SP}(?:rue|avenue|av|bd|boulevard|place"
-    rf"|chemin|allée"
-    rf"|impasse|quai|route)\b)(?=[ \u00a0]?[,.;:!?)»]|$|{_SP}(?:à|au|dans|et|en|prochain|dernier"
-    rf"|courant)(?!\w))",
-)
-_WEEKDAY_DAY = re.compile(
-    rf"(?P<wd>{_WEEKDAY}){_SP}(?:le{_SP})?(?P<d>{_DAY}|1er)(?!\d)(?!{_SP0}(?:h\b|heures?|:|[.,]\d|%|\w))",
-)
-_WEEKDAY_REL = re.compile(
-    rf"(?:(?P<pre>ce|cette|this|on|last|next|coming|past|letzten|vergangenen|kommenden|nächsten|diesen"
-    rf"|el{_SP}pasado"
-    rf"|el{_SP}próximo|el|il|lo|la|o|a|am|op|aujourd{_APOS}hui|today|heute|hoy|oggi|hoje){_SP0},?{_SP})?"
-    rf"(?P<wd>{_WEEKDAY})(?:{_SP}(?P<q>dernier|prochain|passé|en{_SP}(?:huit|8|quinze|15)"
-    rf"|(?:de{_SP})?(?:cette|la)"
-    rf"{_SP}semaine(?:{_SP}(?:prochaine|dernière))?|last|next|pasad[oa]|próxim[oa]|scors[oa]|prossim[oa]"
-    rf"|passad[oa]"
-    rf"|que{_SP}vem))?",
-)
-_SHIFT_WORDS = (
-    "dans|d'ici|dentro de|tra|fra|daqui a|il y a|vor|hace|há|ago|fa|atrás|earlier|plus tôt|auparavant|geleden"
-    "|later|plus tard|après|después|dopo|depois"
-)
-# One pass finds every fixed word or phrase; the costlier shift patterns run only where a shift word was seen.
-_WORDS = re.compile(
-    rf"(?<![\w-])(?:(?P<dw>{_alternation(DAY_WORDS)})|(?P<p>{_alternation(PERIOD_WORDS)})"
-    rf"|(?P<h>{_alternation(HOLIDAYS)})|(?P<sh>{_alternation(_SHIFT_WORDS.split('|'))}))(?![\w-])"
-)
-_DIGIT_SEPARATOR = re.compile(r"\d[/.-]\d")
-_DIGIT_SPACE = re.compile(r"\d \d")
-_FOUR_DIGITS = re.compile(r"\d{4}")
-_UNITS = {
-    "day": r"jours?|days?|tagen?|tage|días?|dias?|giorni|giorno|dagen|dag",
-    "week": r"semaines?|weeks?|wochen?|semanas?|settimane|settimana|weken|week",
-    "month": r"mois|months?|monaten?|monate|meses|mes|mesi|mese|mês|maanden|maand",
-    "year": r"ans?|années?|years?|jahren?|jahre|años?|anni|anno|anos?|jaren|jaar",
-}
-_UNIT = "|".join(rf"(?P<{k}>{v})" for k, v in _UNITS.items())
-_NUMBER = rf"(?P<n>\d{{1,3}}|{_alternation(NUMBER_WORDS)})"
-_SHIFT_BEFORE = re.compile(
-    # English and German `in 3 years` is as often a duration as a date: only unambiguous words lead here.
-    rf"(?<!\w)(?:(?P<fwd>dans|d{_APOS}ici|dentro{_SP}de|tra|fra|daqui{_SP}a)"
-    rf"|(?P<back>il{_SP}y{_SP}a|vor|hace|há)){_SP}{_NUMBER}{_SP}(?:{_UNIT})(?!\w)",
-)
-_SHIFT_AFTER = re.compile(
-    rf"(?<!\w){_NUMBER}{_SP}(?:{_UNIT}){_SP}(?:(?P<back>ago|fa|atrás|earlier|plus{_SP}tôt|auparavant|geleden)"
-    rf"|(?P<fwd>later|plus{_SP}tard|après|después|dopo|depois))(?!\w)",
-)
-
-_FUTURE = re.compile(
-    rf"(?<!\w)(?:sera|seront|serons|aura|auront|ira|iront|fera|feront|pourra|pourront|devra|devront|va|vont"
-    rf"|doit"
-    rf"|doivent|prévue?s?|aura{_SP}lieu|will|shall|going{_SP}to|wird|werden|soll|sollen|kommenden?"
-    rf"|será|serán|sarà|saranno|vai|vão|irá|[a-zé]{{3,}}(?:era|eront|eras|erez|erons|iront|irons|rai))(?!\w)",
-)
-_PAST = re.compile(
-    rf"(?<!\w)(?:(?:a|ont|avait|avaient|est|sont|était|étaient|fut|furent|avons|avez|ai|as){_SP}(?:(?:été"
-    rf"|déjà|pas|bien"
-    rf"|aussi|encore|ensuite|également|notamment){_SP})?\w+(?:é|ée|és|ées|i|is|it|u|ue|us|ert|int|ait)"
-    rf"|\w{{2,}}(?:ait|aient)|fut|furent|was|were|had|did|said|ago|\w{{3,}}ed|war|waren|hatte|hatten"
-    rf"|wurde|wurden|fue|fueron|fui|foi|foram)(?!\w)",
-)
-_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
-
-_FUNCTION_WORDS = frozenset(
-    """et à au aux en le la les l de du des d pour par dans sur avec puis où qui que quand lorsque il elle
-    ils elles on ce cette ces un une a ont est sont était avait se s mais ou the and in on at for to of
-    was were is had has by as with from that this which but or und im in der die das den dem ist war
-    wurde y e el la los las del con se fue es il lo gli è di del della che o os as do da foi em no na en
-    het van een werd""".split()
-)
-_LOWER_WORD = re.compile(r"[ \u00a0]{0,2}([^\W\d_]+)")
-
-
-# ----------------------------------------------------------------------------------------------------
-# Calendar helpers.
-
-
-def _valid(year: int, month: int, day: int | None = None) -> PartialDate | None:
-    try:
-        return PartialDate(year, month, day)
-    except ValueError:
-        return None
-
-
-def _as_date(value: PartialDate) -> date:
-    assert value.month is not None and value.day is not None
-    return date(value.year, value.month, value.day)
-
-
-def _from_date(value: date) -> PartialDate:
-    return PartialDate(value.year, value.month, value.day)
-
-
-def _add_months(year: int, month: int, shift: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) + shift
-    return index // 12, index % 12 + 1
 
 
 def _tense(text: str, start: int, end: int) -> int:
@@ -287,32 +129,6 @@ def _tense(text: str, start: int, end: int) -> int:
     return best[1] if best[0] < TENSE_WINDOW * 2 else DEFAULT_TENSE
 
 
-def _year_for(month: int, day: int | None, anchor: PartialDate, mode: int) -> int | None:
-    """Year of a yearless date: mode -2 strictly before, +2 strictly after, -1/+1 leaning, 0 anchor's year."""
-    if mode == 0:
-        return anchor.year
-    if anchor.month is None:
-        return anchor.year if abs(mode) == 1 else None
-    if abs(mode) == 1:
-        # A tense only moves the year when the same-year reading is far on the wrong side of the anchor.
-        gap = (month - anchor.month) * 31 + ((day or 15) - (anchor.day or 15))
-        if mode < 0 and gap > TENSE_SLACK_DAYS:
-            return anchor.year - 1
-        if mode > 0 and gap < -TENSE_SLACK_DAYS:
-            return anchor.year + 1
-        return anchor.year
-    if day is not None and anchor.day is None:
-        if month == anchor.month:
-            # Only the anchor's month is known: a day in that month may fall on either side of it.
-            return anchor.year
-        key, ref = (month, 0), (anchor.month, 0)
-    else:
-        key, ref = (month, day or 0), (anchor.month, anchor.day if day is not None and anchor.day else 0)
-    if mode == -2:
-        return anchor.year if key < ref else anchor.year - 1
-    return anchor.year if key > ref else anchor.year + 1
-
-
 def _qual_mode(q: str | None, tense: int) -> int:
     if q:
         q = q.lower()
@@ -320,147 +136,6 @@ def _qual_mode(q: str | None, tense: int) -> int:
             return -2
         return 2
     return tense
-
-
-def _weekday_near(anchor: date, weekday: int, mode: int) -> date:
-    """Mode -2 strictly before, -1 on or before, 0 nearest, 1-2 strictly after, 3 on or after the anchor."""
-    back = (anchor.weekday() - weekday) % 7
-    ahead = (weekday - anchor.weekday()) % 7
-    if mode == -2:
-        return anchor - timedelta(days=back or 7)
-    if mode == 2:
-        return anchor + timedelta(days=ahead or 7)
-    if mode == -1:
-        return anchor - timedelta(days=back)
-    if mode == 1:
-        return anchor + timedelta(days=ahead or 7)
-    if mode == 3:
-        return anchor + timedelta(days=ahead)
-    return anchor - timedelta(days=back) if back <= ahead else anchor + timedelta(days=ahead)
-
-
-# ----------------------------------------------------------------------------------------------------
-# Resolvers: small closures so that every candidate can be resolved again once the publication date is known.
-
-
-def _absolute(value: PartialDate) -> _Resolver:
-    return lambda anchor: value
-
-
-def _day_month(month: int, day: int, mode: int, weekday: int | None) -> _Resolver:
-    def resolve(anchor: PartialDate | None) -> PartialDate | None:
-        if anchor is None:
-            return None
-        if weekday is not None and abs(mode) != 2:
-            years = [
-                y for y in (anchor.year, anchor.year - 1, anchor.year + 1) if _weekday_matches(y, month, day, weekday)
-            ]
-            if years:
-                return _valid(years[0], month, day)
-        year = _year_for(month, day, anchor, mode)
-        return None if year is None else _valid(year, month, day)
-
-    return resolve
-
-
-def _weekday_matches(year: int, month: int, day: int, weekday: int) -> bool:
-    value = _valid(year, month, day)
-    return value is not None and _as_date(value).weekday() == weekday
-
-
-def _month_only(month: int, mode: int) -> _Resolver:
-    def resolve(anchor: PartialDate | None) -> PartialDate | None:
-        if anchor is None:
-            return None
-        year = _year_for(month, None, anchor, mode)
-        return None if year is None else _valid(year, month)
-
-    return resolve
-
-
-def _day_shift(days: int) -> _Resolver:
-    def resolve(anchor: PartialDate | None) -> PartialDate | None:
-        if anchor is None or anchor.day is None:
-            return None
-        try:
-            return _from_date(_as_date(anchor) + timedelta(days=days))
-        except OverflowError:
-            return None
-
-    return resolve
-
-
-def _month_shift(months: int, keep_day: bool) -> _Resolver:
-    def resolve(anchor: PartialDate | None) -> PartialDate | None:
-        if anchor is None or anchor.month is None or (keep_day and anchor.day is None):
-            return None
-        year, month = _add_months(anchor.year, anchor.month, months)
-        if not MIN_YEAR <= year <= 9999:
-            return None
-        if not keep_day:
-            return PartialDate(year, month)
-        assert anchor.day is not None
-        return PartialDate(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
-
-    return resolve
-
-
-def _year_shift(years: int) -> _Resolver:
-    def resolve(anchor: PartialDate | None) -> PartialDate | None:
-        if anchor is None or not 1 <= anchor.year + years <= 9999:
-            return None
-        return PartialDate(anchor.year + years)
-
-    return resolve
-
-
-def _weekday(weekday: int, mode: int, week: int | None) -> _Resolver:
-    """With `week`, that weekday `week` weeks from the anchor's week; else the one `mode` picks."""
-
-    def resolve(anchor: PartialDate | None) -> PartialDate | None:
-        if anchor is None or anchor.day is None:
-            return None
-        day = _as_date(anchor)
-        try:
-            if week is not None:
-                found = day - timedelta(days=day.weekday()) + timedelta(days=7 * week + weekday)
-            else:
-                found = _weekday_near(day, weekday, mode)
-        except OverflowError:
-            return None
-        return _from_date(found)
-
-    return resolve
-
-
-def _day_of_month(day: int, weekday: int | None, mode: int) -> _Resolver:
-    def resolve(anchor: PartialDate | None) -> PartialDate | None:
-        if anchor is None or anchor.month is None:
-            return None
-        if weekday is None:
-            shift = 0
-            if anchor.day is not None and mode == -1 and day > anchor.day:
-                shift = -1
-            elif anchor.day is not None and mode == 1 and day < anchor.day:
-                shift = 1
-            year, month = _add_months(anchor.year, anchor.month, shift)
-            return _valid(year, month, day)
-        if anchor.day is None:
-            # Only the month is known: the weekday must fit that month's day.
-            value = _valid(anchor.year, anchor.month, day)
-            return value if value is not None and _as_date(value).weekday() == weekday else None
-        step = -1 if mode < 0 else 1
-        for offset in range(0, 14 * step, step):
-            year, month = _add_months(anchor.year, anchor.month, offset)
-            value = _valid(year, month, day)
-            if value is None or _as_date(value).weekday() != weekday:
-                continue
-            if offset == 0 and (day - anchor.day) * step < 0:
-                continue
-            return value
-        return None
-
-    return resolve
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -847,22 +522,6 @@ def _scan_words(text: str, low: str, lang: str, add: _Add) -> None:
         add(m.start(), m.end(), 3, True, 0, resolve)
 
 
-_SPACES = re.compile(r"[ \u00a0\u202f]+")
-
-
-def _weekday_on_or_after(weekday: int, extra: int) -> _Resolver:
-    def resolve(anchor: PartialDate | None) -> PartialDate | None:
-        if anchor is None or anchor.day is None:
-            return None
-        day = _as_date(anchor)
-        try:
-            return _from_date(day + timedelta(days=(weekday - day.weekday()) % 7 + extra))
-        except OverflowError:
-            return None
-
-    return resolve
-
-
 def _select(candidates: list[_Candidate]) -> list[_Candidate]:
     """Longest first, then by priority; kept spans never overlap. Result in offset order."""
     order = sorted(candidates, key=lambda c: (-(c.end - c.start), -c.priority, c.start))
@@ -907,39 +566,3 @@ def _resolve_all(
         text = paragraphs[c.paragraph]
         found.append(DateFinding(c.paragraph, c.start, c.end, text[c.start : c.end], value, c.relative))
     return tuple(found)
-
-
-def _infer_publication_date(
-    candidates: Sequence[tuple[_Candidate, PartialDate]], header: PartialDate | None
-) -> tuple[PartialDate | None, DateSource | None]:
-    """Day header wins; else a written day the header covers; else the text's full date; else the header."""
-    if header is not None and header.day is not None:
-        return header, "header"
-    for level in range(3, DATELINE_LEVEL - 1, -1):
-        # The first such day: datelines and bylines come before the story's own dates (measured against
-        # the latest and the most frequent day on the news pages).
-        days = [v for c, v in candidates if c.dateline == level and v.day is not None]
-        if header is not None:
-            covered = [v for v in days if header.covers(v)]
-            if covered:
-                return covered[0], "header+text"
-        elif days and level == 3:
-            return days[0], "text"
-    return (header, "header") if header is not None else (None, None)
-
-
-# Lowest dateline level (see _Candidate) that may date a document whose header gives only its month or year.
-DATELINE_LEVEL = 2
-
-
-def date_document(
-    paragraphs: Sequence[str], header: PartialDate | None, *, language: str | None = None
-) -> DatedDocument:
-    """Publication date from header and text; mentions resolved against it, dropped when it is too coarse."""
-    candidates = _candidates(paragraphs, language, header)
-    provisional = [(c, v) for c in candidates if (v := c.resolve(header)) is not None]
-    published, source = _infer_publication_date(provisional, header)
-    if published is not None and header is None:
-        # The year is now known, so 2-digit years and yearless dates can be read against it.
-        candidates = _candidates(paragraphs, language, published)
-    return DatedDocument(published, source, _resolve_all(candidates, paragraphs, published))

@@ -1,0 +1,180 @@
+"""The date grammar's patterns: every repetition bounded, every alternative led by a fixed word or a digit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from tasks.dates.vocab import DAY_WORDS, HOLIDAYS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, PERIOD_WORDS, WEEKDAYS
+
+# Oldest and newest years a date mention may name; beyond them a 4-digit number is more likely a quantity.
+MIN_YEAR = 1000
+MAX_YEAR = 2100
+# A bare 4-digit number (no preposition, no month) is only read as a year inside this window.
+BARE_YEAR_MIN = 1900
+BARE_YEAR_AHEAD = 10
+
+# Without a document year, a 2-digit year is read as the one nearest this year (not more than 10 years after).
+TWO_DIGIT_REFERENCE = 2025
+
+# ----------------------------------------------------------------------------------------------------
+# Regular expressions. Every repetition is bounded and every alternative starts with a fixed word or a
+# digit, so a scan costs a bounded amount of work per position.
+
+_SP = r"[ \u00a0\u202f]{1,3}"
+_SP0 = r"[ \u00a0\u202f]{0,3}"
+_APOS = "['’]"
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Longest first, so an alternation prefers `avant-hier` to `hier`; any apostrophe, any space."""
+    ordered = sorted(words, key=len, reverse=True)
+    return "|".join(re.escape(w).replace("'", _APOS).replace(r"\ ", _SP) for w in ordered)
+
+
+_ABBREVIATIONS_ONLY = set(MONTH_ABBREVIATIONS) - set(MONTHS)
+_MONTH = rf"(?<!\w)(?:(?:{_alternation(MONTHS)})(?!\w)|(?:{_alternation(_ABBREVIATIONS_ONLY)})(?:\.|(?!\w)))"
+_WEEKDAY = rf"(?<![\w-])(?:{_alternation(WEEKDAYS)})(?!\w)"
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])"
+_ORDINAL = r"(?:\.|er|ère|eme|ème|e|st|nd|rd|th|º|°)?"
+_YEAR_AFTER = rf"(?P<y>\d{{4}}|{_APOS}\d{{2}}|\d{{2}})(?!\d|[.,]\d)"
+_QUAL = (
+    r"(?P<q>dernier|dernière|derniers|dernières|prochain|prochaine|prochains|prochaines|passé|passée"
+    r"|last|next|pasado|próximo|scorso|prossimo|passado)"
+)
+_MOD = (
+    rf"(?P<mod>(?<!\w)(?:(?:à{_SP}la|la|au){_SP})?(?:fin|début|mi){_SP0}(?:-|de{_SP}l{_APOS}|de{_SP}"
+    rf"|d{_APOS}|du{_SP}mois"
+    rf"{_SP}d(?:e{_SP}|{_APOS}))?{_SP0}|courant{_SP}|early{_SP}|late{_SP}|mid-|anfang{_SP}|ende{_SP}"
+    rf"|mitte{_SP}"
+    rf"|a{_SP}(?:principios|finales|mediados){_SP}de{_SP})"
+)
+_CONTEXT = (
+    rf"(?:(?P<ctx>(?<!\w)(?:en|dès|depuis|jusqu{_APOS}en|jusqu{_APOS}à|d{_APOS}ici|avant|après"
+    rf"|au{_SP}mois{_SP}d"
+    rf"(?:e|{_APOS})|mois{_SP}d(?:e|{_APOS})|de|d{_APOS}|du|in|since|until|by|during|before|after|of|this|im"
+    rf"|seit|bis"
+    rf"|vor|nach|ab|desde|hasta|durante|el|nel|dal|fino{_SP}a|em|no|na|até|op|sinds|tot|van)){_SP})"
+)
+_STRONG_CONTEXT = frozenset(
+    """en dès depuis jusqu'en jusqu'à d'ici avant après in since until by during before after seit bis vor
+    nach ab desde hasta durante nel dal em até sinds tot im""".split()
+)
+
+_DMY = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY}),?{_SP})?(?:(?P<art>le|les|the|am|el|il|den|op|ce){_SP})?"
+    rf"(?<![\d.,/:-])(?P<d>{_DAY}|1er|premier|first)(?!\d){_ORDINAL}"
+    rf"(?:{_SP}jour{_SP}(?:de{_SP}|d{_APOS}))?{_SP0}(?:(?:de|of|del){_SP})?(?P<m>{_MONTH})"
+    rf"(?:(?:,{_SP0}|{_SP})(?:(?:de|del){_SP})?{_YEAR_AFTER}|{_SP}{_QUAL})?",
+)
+_MDY = re.compile(
+    rf"(?:(?P<wd>{_WEEKDAY}),?{_SP})?(?P<m>{_MONTH}){_SP}(?P<d>{_DAY})(?:st|nd|rd|th)?(?!\d|:\d)"
+    rf"(?:,?{_SP}(?P<y>\d{{4}})(?!\d|[.,]\d))?",
+)
+_COORD = re.compile(
+    rf"(?P<art>les|du|entre{_SP}le){_SP}(?P<d>{_DAY})(?:er)?{_SP}(?:et|au|à"
+    rf"|-){_SP}(?:le{_SP})?{_DAY}(?:er)?{_SP}"
+    rf"(?P<m>{_MONTH})(?:{_SP}{_YEAR_AFTER}|{_SP}{_QUAL})?",
+)
+_MONTH_WORD = re.compile(_MONTH)
+_WEEKDAY_WORD = re.compile(_WEEKDAY)
+_DIGIT = re.compile(r"\d")
+# Context before a month or a year is looked for backwards from the word: the scan stays a plain search.
+_BEFORE_MONTH = re.compile(rf"(?:{_CONTEXT})?{_MOD}?\Z")
+_BEFORE_YEAR = re.compile(
+    rf"(?:{_CONTEXT}|(?P<lan>(?<!\w)(?:en{_SP})?l{_APOS}an(?:née)?{_SP}|(?<!\w)(?:de{_SP}l{_APOS}|l{_APOS}"
+    rf"|en{_SP})?"
+    rf"année{_SP}|(?<!\w)the{_SP}year{_SP}|(?<!\w)im{_SP}jahr(?:e)?{_SP}|(?<!\w)en{_SP}el{_SP}año{_SP}"
+    rf"|(?<!\w)nell{_APOS}anno{_SP}|(?<!\w)no{_SP}ano{_SP}de{_SP}))?{_MOD}?\Z"
+)
+_BEFORE_PERIOD = re.compile(rf"{_MOD}\Z")
+_AFTER_MONTH_YEAR = re.compile(rf"(?:{_SP}(?:de|del|of){_SP}|,?{_SP}){_YEAR_AFTER}")
+_AFTER_QUAL = re.compile(rf"{_SP}{_QUAL}(?!\w)")
+_YEAR = re.compile(r"(?:(?<=\d{4}[/-])|(?<![\d.,/:€$£-]))(?P<y>1\d{3}|20\d\d|2100)(?!\w|[.,]\d|[ \u00a0]?%|[’']s)")
+_ISO = re.compile(r"(?<![\d.,/-])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?![\d]|[.,/-]\d)")
+_NUM_DMY = re.compile(
+    rf"(?:(?P<art>le|du|au|the|am|el|il|vom"
+    rf"|den){_SP})?(?<![\d.,/:-])(?P<a>\d{{1,2}})(?P<s>[/.-])(?P<b>\d{{1,2}})"
+    r"(?P=s)(?P<y>\d{4}(?![\d:])|\d{2}(?=\d{1,2}:\d)|\d{2}(?!\d))(?![.,/-]\d)",
+)
+_NUM_SPACED = re.compile(
+    rf"(?:(?P<art>le){_SP})?(?<![\d.,/:-])(?<!\d )(?P<a>\d{{1,2}}) (?P<b>\d{{1,2}})(?: (?P<y>\d{{4}}"
+    rf"|\d{{2}}))?"
+    r"(?![\d]| \d|[.,:]\d)",
+)
+_NUM_DM = re.compile(
+    rf"(?:(?P<art>le|du|au|am|vom){_SP})?(?<![\d.,/:-])(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?![\d]|[/.,-]\d)",
+)
+_DAY_ALONE = re.compile(
+    rf"(?<!\w)(?P<art>le|les){_SP}(?P<d>{_DAY}|1er)(?!\d)(?!,?{_SP}(?:rue|avenue|av|bd|boulevard|place"
+    rf"|chemin|allée"
+    rf"|impasse|quai|route)\b)(?=[ \u00a0]?[,.;:!?)»]|$|{_SP}(?:à|au|dans|et|en|prochain|dernier"
+    rf"|courant)(?!\w))",
+)
+_WEEKDAY_DAY = re.compile(
+    rf"(?P<wd>{_WEEKDAY}){_SP}(?:le{_SP})?(?P<d>{_DAY}|1er)(?!\d)(?!{_SP0}(?:h\b|heures?|:|[.,]\d|%|\w))",
+)
+_WEEKDAY_REL = re.compile(
+    rf"(?:(?P<pre>ce|cette|this|on|last|next|coming|past|letzten|vergangenen|kommenden|nächsten|diesen"
+    rf"|el{_SP}pasado"
+    rf"|el{_SP}próximo|el|il|lo|la|o|a|am|op|aujourd{_APOS}hui|today|heute|hoy|oggi|hoje){_SP0},?{_SP})?"
+    rf"(?P<wd>{_WEEKDAY})(?:{_SP}(?P<q>dernier|prochain|passé|en{_SP}(?:huit|8|quinze|15)"
+    rf"|(?:de{_SP})?(?:cette|la)"
+    rf"{_SP}semaine(?:{_SP}(?:prochaine|dernière))?|last|next|pasad[oa]|próxim[oa]|scors[oa]|prossim[oa]"
+    rf"|passad[oa]"
+    rf"|que{_SP}vem))?",
+)
+_SHIFT_WORDS = (
+    "dans|d'ici|dentro de|tra|fra|daqui a|il y a|vor|hace|há|ago|fa|atrás|earlier|plus tôt|auparavant|geleden"
+    "|later|plus tard|après|después|dopo|depois"
+)
+# One pass finds every fixed word or phrase; the costlier shift patterns run only where a shift word was seen.
+_WORDS = re.compile(
+    rf"(?<![\w-])(?:(?P<dw>{_alternation(DAY_WORDS)})|(?P<p>{_alternation(PERIOD_WORDS)})"
+    rf"|(?P<h>{_alternation(HOLIDAYS)})|(?P<sh>{_alternation(_SHIFT_WORDS.split('|'))}))(?![\w-])"
+)
+_DIGIT_SEPARATOR = re.compile(r"\d[/.-]\d")
+_DIGIT_SPACE = re.compile(r"\d \d")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_UNITS = {
+    "day": r"jours?|days?|tagen?|tage|días?|dias?|giorni|giorno|dagen|dag",
+    "week": r"semaines?|weeks?|wochen?|semanas?|settimane|settimana|weken|week",
+    "month": r"mois|months?|monaten?|monate|meses|mes|mesi|mese|mês|maanden|maand",
+    "year": r"ans?|années?|years?|jahren?|jahre|años?|anni|anno|anos?|jaren|jaar",
+}
+_UNIT = "|".join(rf"(?P<{k}>{v})" for k, v in _UNITS.items())
+_NUMBER = rf"(?P<n>\d{{1,3}}|{_alternation(NUMBER_WORDS)})"
+_SHIFT_BEFORE = re.compile(
+    # English and German `in 3 years` is as often a duration as a date: only unambiguous words lead here.
+    rf"(?<!\w)(?:(?P<fwd>dans|d{_APOS}ici|dentro{_SP}de|tra|fra|daqui{_SP}a)"
+    rf"|(?P<back>il{_SP}y{_SP}a|vor|hace|há)){_SP}{_NUMBER}{_SP}(?:{_UNIT})(?!\w)",
+)
+_SHIFT_AFTER = re.compile(
+    rf"(?<!\w){_NUMBER}{_SP}(?:{_UNIT}){_SP}(?:(?P<back>ago|fa|atrás|earlier|plus{_SP}tôt|auparavant|geleden)"
+    rf"|(?P<fwd>later|plus{_SP}tard|après|después|dopo|depois))(?!\w)",
+)
+
+_FUTURE = re.compile(
+    rf"(?<!\w)(?:sera|seront|serons|aura|auront|ira|iront|fera|feront|pourra|pourront|devra|devront|va|vont"
+    rf"|doit"
+    rf"|doivent|prévue?s?|aura{_SP}lieu|will|shall|going{_SP}to|wird|werden|soll|sollen|kommenden?"
+    rf"|será|serán|sarà|saranno|vai|vão|irá|[a-zé]{{3,}}(?:era|eront|eras|erez|erons|iront|irons|rai))(?!\w)",
+)
+_PAST = re.compile(
+    rf"(?<!\w)(?:(?:a|ont|avait|avaient|est|sont|était|étaient|fut|furent|avons|avez|ai|as){_SP}(?:(?:été"
+    rf"|déjà|pas|bien"
+    rf"|aussi|encore|ensuite|également|notamment){_SP})?\w+(?:é|ée|és|ées|i|is|it|u|ue|us|ert|int|ait)"
+    rf"|\w{{2,}}(?:ait|aient)|fut|furent|was|were|had|did|said|ago|\w{{3,}}ed|war|waren|hatte|hatten"
+    rf"|wurde|wurden|fue|fueron|fui|foi|foram)(?!\w)",
+)
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
+
+_FUNCTION_WORDS = frozenset(
+    """et à au aux en le la les l de du des d pour par dans sur avec puis où qui que quand lorsque il elle
+    ils elles on ce cette ces un une a ont est sont était avait se s mais ou the and in on at for to of
+    was were is had has by as with from that this which but or und im in der die das den dem ist war
+    wurde y e el la los las del con se fue es il lo gli è di del della che o os as do da foi em no na en
+    het van een werd""".split()
+)
+_LOWER_WORD = re.compile(r"[ \u00a0]{0,2}([^\W\d_]+)")
+_SPACES = re.compile(r"[ \u00a0\u202f]+")
