@@ -12,9 +12,7 @@ from tasks.records import PartialDate
 THURSDAY = PartialDate(2023, 2, 9)
 
 
-def found(
-    text: str, anchor: PartialDate | None = THURSDAY, language: str | None = "fr"
-) -> list[tuple[str, str]]:
+def found(text: str, anchor: PartialDate | None = THURSDAY, language: str | None = "fr") -> list[tuple[str, str]]:
     return [(m.text, m.value.iso) for m in find_dates([text], anchor, language=language)]
 
 
@@ -54,9 +52,7 @@ def found(
         ),
     ],
 )
-def test_absolute_dates_at_their_own_precision(
-    language: str, text: str, expected: list[tuple[str, str]]
-) -> None:
+def test_absolute_dates_at_their_own_precision(language: str, text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text, None, language) == expected
 
 
@@ -99,10 +95,7 @@ def test_bare_year_needs_context_or_a_plausible_range_without_unit() -> None:
 
 
 def test_relative_words_resolved_against_a_day_anchor() -> None:
-    text = (
-        "hier, avant-hier, demain, l'an dernier, l'année prochaine, le mois dernier, "
-        "dans 1 an, il y a 3 jours"
-    )
+    text = "hier, avant-hier, demain, l'an dernier, l'année prochaine, le mois dernier, dans 1 an, il y a 3 jours"
     assert found(text) == [
         ("hier", "2023-02-08"),
         ("avant-hier", "2023-02-07"),
@@ -183,9 +176,7 @@ def test_day_and_month_take_the_year_of_the_anchor() -> None:
         ),
     ],
 )
-def test_relative_expressions_in_other_languages(
-    language: str, text: str, expected: list[tuple[str, str]]
-) -> None:
+def test_relative_expressions_in_other_languages(language: str, text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text, THURSDAY, language) == expected
 
 
@@ -220,11 +211,9 @@ def test_publication_day_from_header_at_day_precision() -> None:
     ]
 
 
-def test_publication_day_from_month_header_plus_text() -> None:
-    doc = date_document(
-        ["Mardi 7 février 2023", "Hier, le maire a parlé."], PartialDate(2023, 2), language="fr"
-    )
-    assert doc == DatedDocument(PartialDate(2023, 2, 7), "header+text", doc.mentions)
+def test_publication_day_from_month_header_plus_byline() -> None:
+    doc = date_document(["Mardi 7 février 2023", "Hier, le maire a parlé."], PartialDate(2023, 2), language="fr")
+    assert doc == DatedDocument(PartialDate(2023, 2, 7), "header+byline", doc.mentions)
     assert [(m.paragraph, m.text, m.value.iso) for m in doc.mentions] == [
         (0, "Mardi 7 février 2023", "2023-02-07"),
         (1, "Hier", "2023-02-06"),
@@ -237,13 +226,110 @@ def test_a_day_outside_the_header_month_does_not_date_the_document() -> None:
     assert [(m.text, m.value.iso) for m in doc.mentions] == [("le 3 mars 1950", "1950-03-03")]
 
 
-def test_publication_day_from_text_without_header() -> None:
+def test_publication_day_from_a_byline_without_header() -> None:
     doc = date_document(["Published 8 May 2012", "Yesterday the vote took place."], None, language="en")
-    assert (doc.date, doc.source) == (PartialDate(2012, 5, 8), "text")
+    assert (doc.date, doc.source) == (PartialDate(2012, 5, 8), "byline")
     assert [(m.text, m.value.iso) for m in doc.mentions] == [
         ("8 May 2012", "2012-05-08"),
         ("Yesterday", "2012-05-07"),
     ]
+
+
+TITLE = "Le conseil vote le budget"
+BODY = "Les élus ont adopté le texte après un long débat sur les finances de la ville et ses projets."
+
+
+@pytest.mark.parametrize(
+    ("language", "paragraphs", "expected", "source"),
+    [
+        # Datelines: place, date, agency, then the dash or colon that opens the story.
+        ("fr", [TITLE, "Rome, 12 mars 2021 — Le gouvernement a démissionné hier soir."], "2021-03-12", "dateline"),
+        ("fr", [TITLE, "PARIS, le 3 avril 2022 (AFP) - Le président a parlé."], "2022-04-03", "dateline"),
+        (
+            "en",
+            ["Talks resume", "LONDON, March 4, 2021 (Reuters) - Talks resumed on Thursday."],
+            "2021-03-04",
+            "dateline",
+        ),
+        (
+            "de",
+            ["Neue Regeln", "BERLIN, 3. März 2021 (Reuters) - Die Regierung hat beschlossen."],
+            "2021-03-03",
+            "dateline",
+        ),
+        (
+            "es",
+            ["Acuerdo", "Madrid, 1 de junio de 2000 (EFE).- El Gobierno aprobó ayer la ley."],
+            "2000-06-01",
+            "dateline",
+        ),
+        ("it", ["Accordo", "Milano, 5 maggio 2019 - Il sindaco ha firmato l'accordo."], "2019-05-05", "dateline"),
+        ("pt", ["Acordo", "Lisboa, 2 de maio de 2018 (Lusa) - O Governo aprovou o plano."], "2018-05-02", "dateline"),
+        ("de", ["Titel", "31. Oktober 2023. Die Stadt feiert ihr Jubiläum mit einem Fest."], "2023-10-31", "dateline"),
+        # Bylines: a publication keyword before the date, or a short line that is the date and an author.
+        ("fr", [TITLE, "Publié le 3 février 2021 à 10h05", BODY], "2021-02-03", "byline"),
+        ("fr", [TITLE, "Par Jeanne Martin, le 3 février 2021", BODY], "2021-02-03", "byline"),
+        ("en", [TITLE, "By Ann Lee | Published: 10:18 PM, February 14, 2020", BODY], "2020-02-14", "byline"),
+        ("de", [TITLE, "Stand: 08.05.2012 11:12 Uhr", BODY], "2012-05-08", "byline"),
+        ("it", [TITLE, "Pubblicato il 14/01/2020", BODY], "2020-01-14", "byline"),
+        ("es", [TITLE, "Publicado el 5 de diciembre de 2020", BODY], "2020-12-05", "byline"),
+        ("pt", [TITLE, "Publicado em 7 de julho de 2020, 10:45", BODY], "2020-07-07", "byline"),
+        # A publication keyword wins over an update keyword, whatever their order.
+        ("fr", [TITLE, "Mis à jour le 4 février 2021", "Publié le 3 février 2021", BODY], "2021-02-03", "byline"),
+        ("en", [TITLE, "Updated: Jan 23, 2020, 10.45 AM IST", BODY], "2020-01-23", "byline"),
+        # Sign-offs: a short last paragraph holding only a date, maybe a place or an agency.
+        ("fr", [TITLE, BODY, BODY, BODY, BODY, BODY, "Nantes, le 4 mars 2021"], "2021-03-04", "signoff"),
+        ("en", [TITLE, BODY, BODY, BODY, BODY, BODY, "(AP) June 2, 2019"], "2019-06-02", "signoff"),
+    ],
+)
+def test_publication_date_from_where_news_states_it(
+    language: str, paragraphs: list[str], expected: str, source: str
+) -> None:
+    doc = date_document(paragraphs, None, language=language)
+    assert (doc.date.iso if doc.date else None, doc.source) == (expected, source)
+
+
+@pytest.mark.parametrize(
+    ("language", "paragraphs"),
+    [
+        # A date inside a sentence dates an event, not the article, wherever it is.
+        ("fr", [TITLE, "Le maire a inauguré la passerelle le 3 mars 2023 devant les habitants."]),
+        ("en", ["The delegation arrived in Washington on Tuesday, March 7, 2023, for talks."]),
+        ("de", [TITLE, "Dieser Artikel ist ursprünglich am 27. Februar 2017 erschienen."]),
+        ("es", [TITLE, BODY, "El acuerdo se firmó el 5 de diciembre de 2020 en Madrid."]),
+        # A sign-off holds only a date: a last sentence with a date in it is no sign-off.
+        ("fr", [TITLE, BODY, BODY, BODY, BODY, BODY, "Le vote aura lieu le 4 mars 2021."]),
+        # Date lines that disagree open a list of dated items; a chronology is no dateline.
+        ("es", ["05/12/2020 - 15:10", "Noticia uno", "05/09/2020 - 15:17", "Noticia dos"]),
+        ("en", [TITLE, "8 August 2009: the first post.", "9 December 2009: The court rules."]),
+        # An embedded post carries its own date.
+        ("en", [TITLE, "— Ann Lee (@annlee) January 1, 2020", BODY]),
+        # Too deep in the page for a byline, too early for a sign-off.
+        ("fr", [TITLE, BODY, BODY, BODY, BODY, BODY, "3 février 2021", BODY]),
+        # A yearless dateline cannot date an undated article.
+        ("es", [TITLE, "Madrid, 1 jun (EFE).- El Gobierno aprobó ayer la ley."]),
+    ],
+)
+def test_no_publication_date_from_the_body(language: str, paragraphs: list[str]) -> None:
+    assert date_document(paragraphs, None, language=language).date is None
+
+
+def test_dateline_refines_a_month_header_only_within_its_month() -> None:
+    text = ["Madrid, 1 jun (EFE).- El Gobierno aprobó ayer la ley."]
+    doc = date_document(text, PartialDate(2000, 6), language="es")
+    assert (doc.date, doc.source) == (PartialDate(2000, 6, 1), "header+dateline")
+    assert [(m.text, m.value.iso) for m in doc.mentions] == [("1 jun", "2000-06-01"), ("ayer", "2000-05-31")]
+    doc = date_document(["Rome, 12 mars 2021 — Le gouvernement a démissionné."], PartialDate(2021, 4), language="fr")
+    assert (doc.date, doc.source) == (PartialDate(2021, 4), "header")
+    doc = date_document(["Le maire a parlé le 3 avril 2021 à Lyon."], PartialDate(2021, 4), language="fr")
+    assert (doc.date, doc.source) == (PartialDate(2021, 4), "header")
+
+
+def test_relative_mentions_need_a_day_from_header_or_a_date_place() -> None:
+    body_only = date_document(["Il a parlé hier, après le vote du 3 mars 2021."], None, language="fr")
+    assert (body_only.date, [m.text for m in body_only.mentions]) == (None, ["3 mars 2021"])
+    dated = date_document(["PARIS, 4 mars 2021 (AFP) - Il a parlé hier."], None, language="fr")
+    assert [(m.text, m.value.iso) for m in dated.mentions] == [("4 mars 2021", "2021-03-04"), ("hier", "2021-03-03")]
 
 
 def test_no_header_and_no_full_date_gives_no_date() -> None:
@@ -257,9 +343,7 @@ def test_header_year_only_is_kept_at_its_precision() -> None:
 
 
 _TEXT = st.lists(
-    st.sampled_from(
-        list("0123456789 /.-,'lemarsdijuvnoébtyhèùMTJ") + ["mars ", "le ", "2021", "hier", "mai", " 1er "]
-    ),
+    st.sampled_from(list("0123456789 /.-,'lemarsdijuvnoébtyhèùMTJ") + ["mars ", "le ", "2021", "hier", "mai", " 1er "]),
     max_size=60,
 ).map("".join)
 
@@ -269,9 +353,7 @@ _TEXT = st.lists(
     st.lists(st.one_of(_TEXT, st.text(max_size=60)), min_size=1, max_size=3),
     st.sampled_from(["fr", "en", None]),
 )
-def test_mentions_slice_their_text_never_overlap_and_never_raise(
-    paragraphs: list[str], language: str | None
-) -> None:
+def test_mentions_slice_their_text_never_overlap_and_never_raise(paragraphs: list[str], language: str | None) -> None:
     for anchor in (THURSDAY, PartialDate(2023, 2), None):
         doc = date_document(paragraphs, anchor, language=language)
         previous = (-1, 0)
