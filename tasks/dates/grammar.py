@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from tasks.dates.vocab import DAY_WORDS, HOLIDAYS, MONTH_ABBREVIATIONS, MONTHS, NUMBER_WORDS, PERIOD_WORDS, WEEKDAYS
+from tasks.dates.vocab import (
+    DAY_WORDS,
+    HOLIDAYS,
+    MONTH_ABBREVIATIONS,
+    MONTHS,
+    MOVABLE_HOLIDAYS,
+    NUMBER_WORDS,
+    PERIOD_WORDS,
+    WEEKDAYS,
+)
 
 # Oldest and newest years a date mention may name; beyond them a 4-digit number is more likely a quantity.
 MIN_YEAR = 1000
@@ -40,7 +49,12 @@ _ORDINAL = r"(?:\.|er|ère|eme|ème|e|st|nd|rd|th|º|°)?"
 _YEAR_AFTER = rf"(?P<y>\d{{4}}|{_APOS}\d{{2}}|\d{{2}})(?!\d|[.,]\d)"
 _QUAL = (
     r"(?P<q>dernier|dernière|derniers|dernières|prochain|prochaine|prochains|prochaines|passé|passée"
-    r"|last|next|pasado|próximo|scorso|prossimo|passado)"
+    r"|suivant|suivante|précédent|précédente|last|next|pasad[oa]|próxim[oa]|scors[oa]|prossim[oa]|passad[oa])"
+)
+# A qualifier before a month: `last December`, `el pasado diciembre`, `im letzten Dezember`, `lo scorso maggio`.
+_BEFORE_QUAL = re.compile(
+    rf"(?<!\w)(?P<pq>last|next|this{_SP}past|past|coming|letzten|vergangenen|nächsten|kommenden|pasado|próximo"
+    rf"|scorso|prossimo|passado|ce{_SP}mois{_SP}de){_SP}\Z"
 )
 _MOD = (
     rf"(?P<mod>(?<!\w)(?:(?:à{_SP}la|la|au){_SP})?(?:fin|début|mi){_SP0}(?:-|de{_SP}l{_APOS}|de{_SP}"
@@ -58,7 +72,7 @@ _CONTEXT = (
 )
 _STRONG_CONTEXT = frozenset(
     """en dès depuis jusqu'en jusqu'à d'ici avant après in since until by during before after seit bis vor
-    nach ab desde hasta durante nel dal em até sinds tot im""".split()
+    nach ab desde hasta durante nel dal em até sinds tot im au mois""".split()
 )
 
 _DMY = re.compile(
@@ -116,13 +130,70 @@ _WEEKDAY_DAY = re.compile(
 )
 _WEEKDAY_REL = re.compile(
     rf"(?:(?P<pre>ce|cette|this|on|last|next|coming|past|letzten|vergangenen|kommenden|nächsten|diesen"
-    rf"|el{_SP}pasado"
-    rf"|el{_SP}próximo|el|il|lo|la|o|a|am|op|aujourd{_APOS}hui|today|heute|hoy|oggi|hoje){_SP0},?{_SP})?"
+    rf"|el{_SP}pasado|el{_SP}próximo|il{_SP}prossimo|la{_SP}prossima|lo{_SP}scorso|la{_SP}scorsa"
+    rf"|(?:o|no){_SP}próximo|(?:a|na){_SP}próxima|(?:o|no){_SP}passado|(?:a|na){_SP}passada"
+    rf"|el|il|lo|la|o|a|am|op|aujourd{_APOS}hui|today|heute|hoy|oggi|hoje){_SP0},?{_SP})?"
     rf"(?P<wd>{_WEEKDAY})(?:{_SP}(?P<q>dernier|prochain|passé|en{_SP}(?:huit|8|quinze|15)"
     rf"|(?:de{_SP})?(?:cette|la)"
     rf"{_SP}semaine(?:{_SP}(?:prochaine|dernière))?|last|next|pasad[oa]|próxim[oa]|scors[oa]|prossim[oa]"
-    rf"|passad[oa]"
-    rf"|que{_SP}vem))?",
+    rf"|passad[oa]|suivant|d{_APOS}après|précédent|d{_APOS}avant|siguiente|anterior|successivo|seguinte"
+    rf"|que{_SP}viene|que{_SP}vem))?",
+)
+# `le premier lundi de mars`, `le dernier jour du mois`, `the last Friday of next month`, `el último día de enero`.
+_NTH = (
+    r"(?P<o>premier|première|1er|deuxième|second|seconde|troisième|quatrième|cinquième|dernier|dernière|first"
+    r"|third|fourth|fifth|last|ersten|zweiten|dritten|vierten|letzten|primer|primero|segundo|tercer|tercero"
+    r"|cuarto|último|primo|secondo|terzo|quarto|ultimo|primeiro|terceiro)"
+)
+_ORDINAL_IN_MONTH = re.compile(
+    rf"(?<!\w)(?:(?:le|la|the|am|el|il|l{_APOS}|o|a){_SP0})?{_NTH}{_SP}(?:(?P<wd>{_WEEKDAY})|(?P<jour>jour|day|tag"
+    rf"|día|giorno|dia)){_SP}(?:de{_SP}l{_APOS}|de{_SP}|du{_SP}|d{_APOS}|of{_SP}(?:the{_SP})?|des{_SP}|del{_SP}|di{_SP}"
+    rf"|do{_SP}|da{_SP}|im{_SP}|in{_SP}|dello{_SP}|des{_SP})?(?:(?P<m>{_MONTH})(?:{_SP}(?P<y>\d{{4}}))?"
+    rf"|(?P<rel>(?:(?P<pq>next|last|this|nächsten|letzten|kommenden|diesen){_SP})?(?:mois|month|monats|mes|mese|mês)"
+    rf"(?:{_SP}(?P<q>prochain|suivant|dernier|précédent|en{_SP}cours|próximo|pasado|prossimo|scorso|passado"
+    rf"|que{_SP}viene|que{_SP}vem))?))(?!\w)"
+)
+# `la veille de`, `le lendemain du`: the date that follows is shifted by a day or two.
+_AROUND = re.compile(
+    rf"(?<!\w)(?P<w>la{_SP}veille|l{_APOS}avant-veille|le{_SP}lendemain|le{_SP}surlendemain|the{_SP}day{_SP}before"
+    rf"|the{_SP}day{_SP}after|la{_SP}víspera|la{_SP}vigilia|a{_SP}véspera|am{_SP}tag{_SP}vor|am{_SP}tag{_SP}nach)"
+    rf"{_SP}(?:de{_SP}la{_SP}|de{_SP}l{_APOS}|du{_SP}|de{_SP}|d{_APOS}|of{_SP}|di{_SP}|del{_SP}|della{_SP}|do{_SP}|da{_SP}"
+    rf"|de{_SP}|dem{_SP}|der{_SP})?"
+)
+AROUND_DAYS = {
+    "veille": -1,
+    "avant-veille": -2,
+    "lendemain": 1,
+    "surlendemain": 2,
+    "before": -1,
+    "after": 1,
+    "víspera": -1,
+    "vigilia": -1,
+    "véspera": -1,
+    "vor": -1,
+    "nach": 1,
+}
+# `début de l'année`, `fin de l'année prochaine`, `late next year`, `Ende des Jahres`: a part of a year, read as
+# that year (the table has no finer precision for it).
+_YEAR_PART = re.compile(
+    rf"(?<!\w)(?:(?:au|à{_SP}la|la|en|the|a|al|alla|no|na|ao){_SP})?(?P<mod>début|fin|mi-?|milieu|courant|end|beginning"
+    rf"|start|middle|early|late|mid-|ende|anfang|mitte|finales|principios|mediados|fines|final|fim|fine|inizio"
+    rf"|metà|início|meados|começo){_SP0}(?:de{_SP}l{_APOS}|d{_APOS}|of{_SP}(?:the{_SP})?|des{_SP}|de{_SP}|del{_SP}"
+    rf"|dell{_APOS}|do{_SP})?(?P<pq>this{_SP}|next{_SP}|last{_SP}|nächsten{_SP}|kommenden{_SP}|letzten{_SP}"
+    rf"|vergangenen{_SP}|dieses{_SP}|este{_SP}|próximo{_SP})?(?P<noun>année|an|year|jahres|año|anno|ano)"
+    rf"(?:{_SP}(?P<q>prochaine|dernière|passée|suivante|précédente|en{_SP}cours|que{_SP}viene|que{_SP}vem|pasado"
+    rf"|passado|próximo|prossimo|scorso|corrente))?(?!\w)"
+)
+# `les années 1990`, `die 1990er`: a decade, which the table cannot hold (no decade precision).
+_DECADE_BEFORE = re.compile(rf"(?<!\w)(?:années|anni|años|anos|decade{_SP}of(?:{_SP}the)?){_SP}(?:{_APOS})?\Z")
+# `31.10.`: day and month with the German (and French administrative) closing dot.
+_NUM_DM_DOT = re.compile(
+    rf"(?:(?P<art>le|du|au|am|vom|zum|ab|seit|bis){_SP})?(?<![\d.,/:-])(?P<a>\d{{1,2}})\.(?P<b>\d{{1,2}})\."
+    rf"(?![\d]|[.,]\d)"
+)
+# A shift followed by a second amount is a range (`tra 6 mesi e 2 anni`, `in 3 to 5 days`), not a date.
+_RANGE_AFTER = re.compile(
+    rf"{_SP0}(?:e|et|y|und|and|à|a|-|–|to|bis|ou|o|or|oder|ed){_SP0}(?:\d|{_alternation(NUMBER_WORDS)})(?!\w)"
 )
 _SHIFT_WORDS = (
     "dans|d'ici|dentro de|tra|fra|daqui a|il y a|vor|hace|há|ago|fa|atrás|earlier|plus tôt|auparavant|geleden"
@@ -131,7 +202,7 @@ _SHIFT_WORDS = (
 # One pass finds every fixed word or phrase; the costlier shift patterns run only where a shift word was seen.
 _WORDS = re.compile(
     rf"(?<![\w-])(?:(?P<dw>{_alternation(DAY_WORDS)})|(?P<p>{_alternation(PERIOD_WORDS)})"
-    rf"|(?P<h>{_alternation(HOLIDAYS)})|(?P<sh>{_alternation(_SHIFT_WORDS.split('|'))}))(?![\w-])"
+    rf"|(?P<h>{_alternation(HOLIDAYS)})|(?P<mh>{_alternation(MOVABLE_HOLIDAYS)})|(?P<sh>{_alternation(_SHIFT_WORDS.split('|'))}))(?![\w-])"
 )
 _DIGIT_SEPARATOR = re.compile(r"\d[/.-]\d")
 _DIGIT_SPACE = re.compile(r"\d \d")

@@ -6,6 +6,8 @@ import calendar
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from dateutil.easter import easter
+
 from tasks.dates.grammar import MIN_YEAR
 from tasks.records import PartialDate
 
@@ -40,7 +42,8 @@ def _add_months(year: int, month: int, shift: int) -> tuple[int, int]:
 
 
 def _year_for(month: int, day: int | None, anchor: PartialDate, mode: int) -> int | None:
-    """Year of a yearless date: mode -2 strictly before, +2 strictly after, -1/+1 leaning, 0 anchor's year."""
+    """Year of a yearless date: mode -3 not after, -2 strictly before, +2 strictly after, -1/+1 leaning, 0 the
+    anchor's year."""
     if mode == 0:
         return anchor.year
     if anchor.month is None:
@@ -60,6 +63,8 @@ def _year_for(month: int, day: int | None, anchor: PartialDate, mode: int) -> in
         key, ref = (month, 0), (anchor.month, 0)
     else:
         key, ref = (month, day or 0), (anchor.month, anchor.day if day is not None and anchor.day else 0)
+    if mode == -3:
+        return anchor.year if key <= ref else anchor.year - 1
     if mode == -2:
         return anchor.year if key < ref else anchor.year - 1
     return anchor.year if key > ref else anchor.year + 1
@@ -213,6 +218,63 @@ def _weekday_on_or_after(weekday: int, extra: int) -> _Resolver:
         day = _as_date(anchor)
         try:
             return _from_date(day + timedelta(days=(weekday - day.weekday()) % 7 + extra))
+        except OverflowError:
+            return None
+
+    return resolve
+
+
+def _easter_relative(offset: int, mode: int) -> _Resolver:
+    """A movable feast `offset` days after Easter Sunday, in the year `mode` picks as for a fixed holiday."""
+
+    def resolve(anchor: PartialDate | None) -> PartialDate | None:
+        if anchor is None:
+            return None
+
+        def feast(year: int) -> date:
+            return easter(year) + timedelta(days=offset)
+
+        if anchor.month is None or mode in (0, 1, -1) and anchor.day is None:
+            return _from_date(feast(anchor.year))
+        ref = _as_date(anchor) if anchor.day is not None else date(anchor.year, anchor.month, 15)
+        this = feast(anchor.year)
+        if mode >= 2 and this <= ref:
+            return _from_date(feast(anchor.year + 1))
+        if mode <= -2 and this > ref:
+            return _from_date(feast(anchor.year - 1))
+        return _from_date(this)
+
+    return resolve
+
+
+def _ordinal_in_month(ordinal: int, weekday: int | None, month: _Resolver) -> _Resolver:
+    """The `ordinal`-th (-1: last) `weekday` (None: day) of the month that `month` resolves to."""
+
+    def resolve(anchor: PartialDate | None) -> PartialDate | None:
+        which = month(anchor)
+        if which is None or which.month is None or which.day is not None:
+            return None
+        last = calendar.monthrange(which.year, which.month)[1]
+        if weekday is None:
+            day = last if ordinal < 0 else ordinal
+            return _valid(which.year, which.month, day)
+        days = [d for d in range(1, last + 1) if date(which.year, which.month, d).weekday() == weekday]
+        if ordinal < 0:
+            return PartialDate(which.year, which.month, days[-1])
+        return PartialDate(which.year, which.month, days[ordinal - 1]) if ordinal <= len(days) else None
+
+    return resolve
+
+
+def _around(days: int, inner: _Resolver) -> _Resolver:
+    """`days` from the day `inner` resolves to (`la veille de Noël`); None when that is not a day."""
+
+    def resolve(anchor: PartialDate | None) -> PartialDate | None:
+        value = inner(anchor)
+        if value is None or value.day is None:
+            return None
+        try:
+            return _from_date(_as_date(value) + timedelta(days=days))
         except OverflowError:
             return None
 

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from tasks.dates.grammar import (
     _AFTER_MONTH_YEAR,
     _AFTER_QUAL,
+    _AROUND,
     _BEFORE_MONTH,
     _BEFORE_PERIOD,
+    _BEFORE_QUAL,
     _BEFORE_YEAR,
     _COORD,
     _DAY_ALONE,
+    _DECADE_BEFORE,
     _DIGIT,
     _DIGIT_SEPARATOR,
     _DIGIT_SPACE,
@@ -27,9 +30,12 @@ from tasks.dates.grammar import (
     _MDY,
     _MONTH_WORD,
     _NUM_DM,
+    _NUM_DM_DOT,
     _NUM_DMY,
     _NUM_SPACED,
+    _ORDINAL_IN_MONTH,
     _PAST,
+    _RANGE_AFTER,
     _SENTENCE_END,
     _SHIFT_AFTER,
     _SHIFT_BEFORE,
@@ -40,6 +46,8 @@ from tasks.dates.grammar import (
     _WEEKDAY_WORD,
     _WORDS,
     _YEAR,
+    _YEAR_PART,
+    AROUND_DAYS,
     BARE_YEAR_AHEAD,
     BARE_YEAR_MIN,
     MAX_YEAR,
@@ -48,11 +56,14 @@ from tasks.dates.grammar import (
 )
 from tasks.dates.resolve import (
     _absolute,
+    _around,
     _day_month,
     _day_of_month,
     _day_shift,
+    _easter_relative,
     _month_only,
     _month_shift,
+    _ordinal_in_month,
     _Resolver,
     _valid,
     _weekday,
@@ -67,6 +78,7 @@ from tasks.dates.vocab import (
     HOLIDAYS,
     MONTH_ABBREVIATIONS,
     MONTHS,
+    MOVABLE_HOLIDAYS,
     NUMBER_WORDS,
     PERIOD_WORDS,
     WEEKDAYS,
@@ -130,12 +142,17 @@ def _tense(text: str, start: int, end: int) -> int:
 
 
 def _qual_mode(q: str | None, tense: int) -> int:
+    """A backward qualifier (`dernier`, `pasado`, `last`...) gives the latest such date not after the anchor (-3),
+    a forward one the first strictly after it (+2); none leaves the tense to decide."""
     if q:
         q = q.lower()
-        if q.startswith(("dern", "pass", "last", "scor")):
-            return -2
+        if q.startswith(_BACKWARD):
+            return -3
         return 2
     return tense
+
+
+_BACKWARD = ("dern", "pass", "pasad", "last", "scor", "préc", "d'avant", "d’avant", "anterior", "letzt", "vergangen")
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -239,11 +256,82 @@ def _scan(text: str, paragraph: int, language: str | None, anchor_year: int | No
     if has_digit:
         _scan_numeric(text, low, lang, anchor_year, year_hi, add)
     if months:
-        _scan_months(text, low, months, anchor_year, has_digit, add)
+        _scan_months(text, low, lang, months, anchor_year, has_digit, add)
     if has_weekday:
         _scan_weekdays(text, low, lang, has_digit, add)
+    _scan_ordinals(low, add)
     _scan_words(text, low, lang, add)
+    _scan_year_parts(low, add)
+    _add_around(low, out, add)
     return out
+
+
+def _scan_ordinals(low: str, add: _Add) -> None:
+    for m in _ORDINAL_IN_MONTH.finditer(low):
+        o = m["o"]
+        ordinal = -1 if o.startswith(("dern", "last", "letzt", "últ", "ult")) else _ORDINAL_NUMBERS.get(o, 0)
+        if ordinal == 0:
+            continue
+        weekday = WEEKDAYS[m["wd"]][0] if m["wd"] else None
+        month: _Resolver
+        if m["m"]:
+            info = _month_number(m["m"])
+            if info is None:
+                continue
+            if m["y"]:
+                value = _valid(int(m["y"]), info[0])
+                if value is None:
+                    continue
+                month = _absolute(value)
+            else:
+                month = _month_only(info[0], _tense(low, m.start(), m.end()))
+        else:
+            q = m["q"] or m["pq"] or ""
+            shift = 0 if not q or q in ("this", "diesen", "en cours") else _qual_mode(q, 0) // 2
+            month = _month_shift(1 if shift > 0 else -1 if shift < 0 else 0, False)
+        add(m.start(), m.end(), 5, True, 0, _ordinal_in_month(ordinal, weekday, month))
+
+
+_ORDINAL_NUMBERS = {
+    **dict.fromkeys(("premier", "première", "1er", "first", "ersten", "primer", "primero", "primo", "primeiro"), 1),
+    **dict.fromkeys(("deuxième", "second", "seconde", "zweiten", "segundo", "secondo"), 2),
+    **dict.fromkeys(("troisième", "third", "dritten", "tercer", "tercero", "terzo", "terceiro"), 3),
+    **dict.fromkeys(("quatrième", "fourth", "vierten", "cuarto", "quarto"), 4),
+    **dict.fromkeys(("cinquième", "fifth"), 5),
+}
+
+
+def _scan_year_parts(low: str, add: _Add) -> None:
+    for m in _YEAR_PART.finditer(low):
+        if m["noun"] == "an" and not m["q"] and not m["pq"]:
+            continue  # `fin d'an` is rare, `mi-an` no word; `an` alone is too often another word
+        q = m["q"] or m["pq"] or ""
+        q = q.strip()
+        shift = 0 if not q or q in ("this", "dieses", "este", "en cours", "corrente") else _qual_mode(q, 0) // 2
+        add(m.start(), m.end(), 4, True, 0, _year_shift(1 if shift > 0 else -1 if shift < 0 else 0))
+
+
+# A resolver's precision does not depend on its anchor: this one tells which candidates name a day.
+_PROBE = PartialDate(2001, 6, 15)
+
+
+def _add_around(low: str, found: list[_Candidate], add: _Add) -> None:
+    """`la veille de Noël`, `le lendemain du 14 juillet`: the date after the phrase, shifted by a day or two."""
+    if not found:
+        return
+    by_start: dict[int, _Candidate] = {}
+    for c in found:
+        if c.start not in by_start or c.end > by_start[c.start].end:
+            by_start[c.start] = c
+    for m in _AROUND.finditer(low):
+        inner = by_start.get(m.end())
+        if inner is None:
+            continue
+        probe = inner.resolve(_PROBE)
+        if probe is None or probe.day is None:
+            continue
+        days = AROUND_DAYS[m["w"].replace("’", "'").split()[-1].split("'")[-1]]
+        add(m.start(), inner.end, inner.priority + 1, True, 0, _around(days, inner.resolve))
 
 
 _Add = Callable[[int, int, int, bool, int, _Resolver], None]
@@ -278,7 +366,9 @@ def _scan_numeric(text: str, low: str, lang: str, anchor_year: int | None, year_
     for m in _NUM_SPACED.finditer(low) if spaced else nothing:
         a, b, y = int(m["a"]), int(m["b"]), m["y"]
         if y is None:
-            if not m["art"] or _followed_by_unit(text, m.end(), True) or _valid(2000, b, a) is None:
+            # Bare `31 10` only in the zero-padded form that forms and tickets use; with `le` any form.
+            padded = len(m["a"]) == 2 and len(m["b"]) == 2 and m["b"][0] in "01"
+            if not (m["art"] or padded) or _followed_by_unit(text, m.end(), True) or _valid(2000, b, a) is None:
                 continue
             add(m.start(), m.end(), 3, True, 0, _day_month(b, a, _tense(low, m.start(), m.end()), None))
             continue
@@ -292,6 +382,14 @@ def _scan_numeric(text: str, low: str, lang: str, anchor_year: int | None, year_
         value = _valid(year, b, a)
         if value is not None:
             add(m.start(), m.end(), 3, False, 3, _absolute(value))
+
+    for m in _NUM_DM_DOT.finditer(low) if separated else nothing:
+        a, b = int(m["a"]), int(m["b"])
+        if not m["art"] and (len(m["a"]) < 2 or len(m["b"]) < 2):
+            continue
+        if _valid(2000, b, a) is None:
+            continue
+        add(m.start(), m.end(), 4, True, 0, _day_month(b, a, _tense(low, m.start(), m.end()), None))
 
     for m in _NUM_DM.finditer(low) if separated else nothing:
         a, b = int(m["a"]), int(m["b"])
@@ -309,6 +407,8 @@ def _scan_numeric(text: str, low: str, lang: str, anchor_year: int | None, year_
             # `2002/2003` is a season and `1999-2005` a span, but `1234-5678` is a code.
             if not 0 < year - int(low[m.start() - 5 : m.start() - 1]) <= 20:
                 continue
+        if _DECADE_BEFORE.search(low, max(0, m.start() - 20), m.start()) or low.startswith("s", m.end()):
+            continue
         before = _BEFORE_YEAR.search(low, max(0, m.start() - 40), m.start())
         assert before is not None  # every part is optional
         context = (before["ctx"] or "").strip().replace("’", "'")
@@ -326,7 +426,7 @@ def _scan_numeric(text: str, low: str, lang: str, anchor_year: int | None, year_
 
 
 def _scan_months(
-    text: str, low: str, months: list[re.Match[str]], anchor_year: int | None, has_digit: bool, add: _Add
+    text: str, low: str, lang: str, months: list[re.Match[str]], anchor_year: int | None, has_digit: bool, add: _Add
 ) -> None:
     patterns = ((_DMY, True), (_MDY, False)) if has_digit else ((_DMY, True),)
     for pattern, day_first in patterns:
@@ -403,18 +503,24 @@ def _scan_months(
                 # English puts the day after the month: `October 20` is a day, `octobre 98` a year.
                 add(start, after.end(), 5, False, 0, _absolute(PartialDate(year, info[0])))
                 continue
-        if not _allowed_month(word, m.start(), info, anchored=False):
+        pre = _BEFORE_QUAL.search(low, max(0, start - 25), start)
+        if pre is not None:
+            start = pre.start()
+        if not _allowed_month(word, m.start(), info, anchored=pre is not None):
             continue
         qual = _AFTER_QUAL.match(low, m.end())
         context = (before["ctx"] or "").strip().replace("’", "'")
-        strong = before["mod"] or qual or context.split(" ")[0] in _STRONG_CONTEXT
-        if m.group() in AMBIGUOUS_MONTHS and not strong:
+        strong = before["mod"] or qual or pre or context.split(" ")[0] in _STRONG_CONTEXT
+        # In its own Romance language a lower-case `mars` or `mayo` is the month; the planet and names are capitalised.
+        own = lang in info[1] and lang in ("fr", "es") and word.islower()
+        if m.group() in AMBIGUOUS_MONTHS and not strong and not own:
             continue
         if not strong and word[0].isupper() and info[1] <= {"fr", "es", "it", "pt"}:
             # Romance languages write months in lower case: a capitalised one is a name (Avril, Janeiro).
             continue
         end = qual.end() if qual else m.end()
-        mode = _qual_mode(qual["q"] if qual else None, _tense(low, start, end))
+        q = qual["q"] if qual else pre["pq"] if pre is not None and not pre["pq"].startswith("ce") else None
+        mode = _qual_mode(q, _tense(low, start, end))
         add(start, end, 2, True, 0, _month_only(info[0], mode))
 
 
@@ -445,23 +551,19 @@ def _scan_weekdays(text: str, low: str, lang: str, has_digit: bool, add: _Add) -
         if pre.startswith(("aujourd", "today", "heute", "hoy", "oggi", "hoje")):
             add(start, m.end(), 4, True, 0, _day_shift(0))
             continue
-        if q.startswith(("dern", "pass", "last", "scor", "pasad")) or pre in (
-            "last",
-            "past",
-            "letzten",
-            "vergangenen",
+        # A weekday called `dernier` or `last` is the latest one strictly before the anchor: on a Monday,
+        # `lundi dernier` is a week ago, since that day itself is `aujourd'hui` or `ce lundi`.
+        if (
+            q.startswith(_BACKWARD)
+            or pre in ("last", "past", "letzten", "vergangenen")
+            or pre.endswith(("pasado", "passado", "passada", "scorso", "scorsa"))
         ):
             mode = -2
-        elif pre.endswith("pasado"):
-            mode = -2
-        elif q.startswith(("proch", "next", "próx", "pross", "que")) or pre in (
-            "next",
-            "coming",
-            "kommenden",
-            "nächsten",
-        ):
+        elif q.startswith(("proch", "next", "próx", "pross", "que", "suiv", "d'ap", "d’ap", "sigu", "succ", "segu")):
             mode = 2
-        elif pre.endswith("próximo"):
+        elif pre in ("next", "coming", "kommenden", "nächsten") or pre.endswith(
+            ("próximo", "próxima", "prossimo", "prossima")
+        ):
             mode = 2
         elif q.startswith("en"):
             add(
@@ -500,6 +602,12 @@ def _scan_words(text: str, low: str, lang: str, add: _Add) -> None:
             month, day = HOLIDAYS[key]
             mode = _tense(low, m.start(), m.end()) or 2
             add(m.start(), m.end(), 2, True, 0, _day_month(month, day, mode, None))
+        elif m["mh"]:
+            name = text[m.start() : m.end()]
+            if " " not in key and "-" not in key and not name.split("'")[-1].split("’")[-1][:1].isupper():
+                continue  # `l'ascension du col`, `la pentecôte`: a feast is written with a capital
+            mode = _tense(low, m.start(), m.end()) or 2
+            add(m.start(), m.end(), 2, True, 0, _easter_relative(MOVABLE_HOLIDAYS[key], mode))
         else:
             shift_words = True
     if not shift_words:
@@ -508,7 +616,7 @@ def _scan_words(text: str, low: str, lang: str, add: _Add) -> None:
     for m in (*_SHIFT_BEFORE.finditer(low), *_SHIFT_AFTER.finditer(low)):
         raw = m["n"]
         n = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw)
-        if n is None or n > 400:
+        if n is None or n > 400 or _RANGE_AFTER.match(low, m.end()):
             continue
         sign = -1 if m["back"] else 1
         if m["day"]:
