@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from tasks.dates.vocab import (
+    DAY_NUMBER_WORDS,
     DAY_WORDS,
     HOLIDAYS,
     MONTH_ABBREVIATIONS,
@@ -77,7 +78,7 @@ _STRONG_CONTEXT = frozenset(
 
 _DMY = re.compile(
     rf"(?:(?P<wd>{_WEEKDAY}),?{_SP})?(?:(?P<art>le|les|the|am|el|il|den|op|ce){_SP})?"
-    rf"(?<![\d.,/:-])(?P<d>{_DAY}|1er|premier|first)(?!\d){_ORDINAL}"
+    rf"(?<![\d.,/:-])(?P<d>{_DAY}|1er|premier|first|(?<![\w-])(?:{_alternation(DAY_NUMBER_WORDS)}))(?!\d){_ORDINAL}"
     rf"(?:{_SP}jour{_SP}(?:de{_SP}|d{_APOS}))?{_SP0}(?:(?:de|of|del){_SP})?(?P<m>{_MONTH})"
     rf"(?:(?:,{_SP0}|{_SP})(?:(?:de|del){_SP})?{_YEAR_AFTER}|{_SP}{_QUAL})?",
 )
@@ -103,6 +104,7 @@ _BEFORE_YEAR = re.compile(
 )
 _BEFORE_PERIOD = re.compile(rf"{_MOD}\Z")
 _AFTER_MONTH_YEAR = re.compile(rf"(?:{_SP}(?:de|del|of){_SP}|,?{_SP}){_YEAR_AFTER}")
+_AFTER_DAY_QUAL = re.compile(rf"{_SP}(?P<q>prochain|dernier)(?!\w)")
 _AFTER_QUAL = re.compile(rf"{_SP}{_QUAL}(?!\w)")
 _YEAR = re.compile(r"(?:(?<=\d{4}[/-])|(?<![\d.,/:€$£-]))(?P<y>1\d{3}|20\d\d|2100)(?!\w|[.,]\d|[ \u00a0]?%|[’']s)")
 _ISO = re.compile(r"(?<![\d.,/-])(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})(?![\d]|[.,/-]\d)")
@@ -126,7 +128,12 @@ _DAY_ALONE = re.compile(
     rf"|courant)(?!\w))",
 )
 _WEEKDAY_DAY = re.compile(
-    rf"(?P<wd>{_WEEKDAY}){_SP}(?:le{_SP})?(?P<d>{_DAY}|1er)(?!\d)(?!{_SP0}(?:h\b|heures?|:|[.,]\d|%|\w))",
+    rf"(?P<wd>{_WEEKDAY}){_SP}(?:le{_SP})?(?P<d>{_DAY}|1er)(?!\d)(?!{_SP0}(?:h\b|heures?\b)|[:.,]\d|%|\w)",
+)
+# `le 3 du mois`, `le 1er du mois prochain`: a day of the anchor's month or of the one before or after it.
+_DAY_OF_MONTH = re.compile(
+    rf"(?<!\w)(?:le{_SP})?(?P<d>{_DAY}|1er|premier)(?!\d){_SP}du{_SP}mois(?:{_SP}(?P<q>prochain|dernier|suivant"
+    rf"|précédent|passé|en{_SP}cours))?(?!\w)"
 )
 _WEEKDAY_REL = re.compile(
     rf"(?:(?P<pre>ce|cette|this|on|last|next|coming|past|letzten|vergangenen|kommenden|nächsten|diesen"

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tasks.dates.grammar import (
+    _AFTER_DAY_QUAL,
     _AFTER_MONTH_YEAR,
     _AFTER_QUAL,
     _AROUND,
@@ -17,6 +18,7 @@ from tasks.dates.grammar import (
     _BEFORE_YEAR,
     _COORD,
     _DAY_ALONE,
+    _DAY_OF_MONTH,
     _DECADE_BEFORE,
     _DIGIT,
     _DIGIT_SEPARATOR,
@@ -73,6 +75,7 @@ from tasks.dates.resolve import (
 from tasks.dates.vocab import (
     AMBIGUOUS_MONTHS,
     AMBIGUOUS_WEEKDAYS,
+    DAY_NUMBER_WORDS,
     DAY_WORDS,
     FALSE_FRIENDS,
     HOLIDAYS,
@@ -172,8 +175,10 @@ def _month_number(word: str) -> tuple[int, frozenset[str], bool] | None:
 
 
 def _day_number(word: str) -> int:
-    word = word.lower()
-    return 1 if word in ("1er", "premier", "first") else int(word)
+    word = _SPACES.sub(" ", word.lower())
+    if word in ("1er", "premier", "first"):
+        return 1
+    return DAY_NUMBER_WORDS[word] if word in DAY_NUMBER_WORDS else int(word)
 
 
 def _two_digit_year(text: str, group_end: int, raw: str, anchor_year: int | None) -> int | None:
@@ -422,7 +427,19 @@ def _scan_numeric(text: str, low: str, lang: str, anchor_year: int | None, year_
 
     for m in _DAY_ALONE.finditer(low) if lang in ("", "fr") else nothing:
         day = _day_number(m["d"])
+        qual = _AFTER_DAY_QUAL.match(low, m.end())
+        if qual is not None:
+            # `le 15 prochain` is the next 15th, `le 3 dernier` the latest 3rd before the anchor.
+            mode = 1 if qual["q"] == "prochain" else -1
+            add(m.start(), qual.end(), 1, True, 0, _day_of_month(day, None, mode))
+            continue
         add(m.start(), m.end(), 1, True, 0, _day_of_month(day, None, _tense(low, m.start(), m.end())))
+
+    for m in _DAY_OF_MONTH.finditer(low):
+        q = m["q"] or ""
+        shift = 0 if not q or q == "en cours" else _qual_mode(q, 0) // 2
+        month = _month_shift(1 if shift > 0 else -1 if shift < 0 else 0, False)
+        add(m.start(), m.end(), 5, True, 0, _ordinal_in_month(_day_number(m["d"]), None, month))
 
 
 def _scan_months(
@@ -527,6 +544,9 @@ def _scan_months(
 def _scan_weekdays(text: str, low: str, lang: str, has_digit: bool, add: _Add) -> None:
     if has_digit:
         for m in _WEEKDAY_DAY.finditer(low):
+            word = _LOWER_WORD.match(low, m.end())
+            if word is not None and low[m.end() : m.end() + 1] == " " and word.group(1) not in _FUNCTION_WORDS:
+                continue  # `vendredi 3 blessés`: a count, not a day
             weekday = WEEKDAYS[m["wd"]][0]
             tense = _tense(low, m.start(), m.end())
             add(m.start(), m.end(), 2, True, 0, _day_of_month(_day_number(m["d"]), weekday, tense or 1))

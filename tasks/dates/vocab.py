@@ -210,6 +210,23 @@ NUMBER_WORDS: dict[str, int] = {
     "zehn": 10,
 }
 
+# French days of the month written in words (`le cinq mars`, `le trente et un octobre`), 2 to 31; 1 is `premier`.
+_UNITS_FR = ("", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf")
+DAY_NUMBER_WORDS: dict[str, int] = {
+    **{w: n for n, w in enumerate(_UNITS_FR) if n >= 2},
+    **dict(zip(("dix", "onze", "douze", "treize", "quatorze", "quinze", "seize"), range(10, 17), strict=True)),
+    "dix-sept": 17,
+    "dix-huit": 18,
+    "dix-neuf": 19,
+    "vingt": 20,
+    "vingt et un": 21,
+    "vingt-et-un": 21,
+    **{f"vingt-{w}": 20 + n for n, w in enumerate(_UNITS_FR) if n >= 2},
+    "trente": 30,
+    "trente et un": 31,
+    "trente-et-un": 31,
+}
+
 # surface -> days from the anchor day.
 DAY_WORDS: dict[str, int] = {
     "avant-hier": -2,
@@ -225,6 +242,12 @@ DAY_WORDS: dict[str, int] = {
     "l'avant-veille": -2,
     "l’avant-veille": -2,
     "le surlendemain": 2,
+    "aujourd'hui en huit": 7,
+    "aujourd’hui en huit": 7,
+    "demain en huit": 8,
+    "aujourd'hui en quinze": 14,
+    "aujourd’hui en quinze": 14,
+    "demain en quinze": 15,
     "le jour d'avant": -1,
     "le jour d’avant": -1,
     "le jour précédent": -1,
@@ -419,6 +442,7 @@ HOLIDAYS: dict[str, tuple[int, int]] = {
     "fête du travail": (5, 1),
     "fête nationale": (7, 14),
     "la toussaint": (11, 1),
+    "toussaint": (11, 1),
     "christmas day": (12, 25),
     "christmas": (12, 25),
     "new year's day": (1, 1),
