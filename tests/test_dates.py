@@ -365,21 +365,28 @@ def test_mentions_slice_their_text_never_overlap_and_never_raise(paragraphs: lis
             assert (doc.date, doc.source) == (anchor, "header")
 
 
+def _every(step: int, count: int, text: str, value: str, first: int = 0) -> list[tuple[int, str, str]]:
+    return [(first + i * step, text, value) for i in range(count)]
+
+
 @pytest.mark.timeout(10)
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        "1" * 50000,
-        "mars " * 20000,
-        "a" * 100000,
-        "1 " * 30000,
-        "le 1er janvier " * 2000,
-        "1/2/" * 20000,
-        "日本 mars 2020 " * 2000,
+        ("1" * 50000, []),
+        # In French a lower-case `mars` is the month, each of them: linear work, one mention per word.
+        ("mars " * 20000, _every(5, 20000, "mars", "2023-03")),
+        ("a" * 100000, []),
+        ("1 " * 30000, []),
+        ("le 1er janvier " * 2000, _every(15, 2000, "le 1er janvier", "2023-01-01")),
+        ("1/2/" * 20000, []),
+        ("日本 mars 2020 " * 2000, _every(13, 2000, "mars 2020", "2020-03", first=3)),
     ],
 )
-def test_pathological_inputs_finish(text: str) -> None:
-    date_document([text], THURSDAY, language="fr")
+def test_pathological_inputs_finish(text: str, expected: list[tuple[int, str, str]]) -> None:
+    doc = date_document([text], THURSDAY, language="fr")
+    assert (doc.date, doc.source) == (THURSDAY, "header")
+    assert [(m.start, m.text, m.value.iso) for m in doc.mentions] == expected
 
 
 def test_this_weekday_and_weekday_with_day_number() -> None:
@@ -402,3 +409,115 @@ def test_undetermined_language_is_no_hint() -> None:
     assert found("Il est parti mardi.", THURSDAY, "und") == [("mardi", "2023-02-07")]
     assert found("Il est parti mardi.", THURSDAY, None) == [("mardi", "2023-02-07")]
     assert found("Er ging mardi.", THURSDAY, "de") == []
+
+
+# Thursday 9 February 2023 is the anchor of every family below; each expectation is worked out by hand.
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # Anchors after a weekday: strictly after or strictly before the anchor.
+        ("fr", "Il reviendra mardi suivant.", [("mardi suivant", "2023-02-14")]),
+        ("fr", "Rendez-vous le jeudi d'après.", [("jeudi d'après", "2023-02-16")]),
+        ("fr", "Il était venu vendredi précédent.", [("vendredi précédent", "2023-02-03")]),
+        # Anchors after a month or a year: a shift of one from the reference (here the document date).
+        ("fr", "Le chantier reprendra le mois suivant.", [("le mois suivant", "2023-03")]),
+        ("fr", "La loi sera votée l'année d'après.", [("l'année d'après", "2024")]),
+        ("fr", "Le budget de l'année précédente était lourd.", [("l'année précédente", "2022")]),
+        ("fr", "Les prix du mois d'avant étaient bas.", [("mois d'avant", "2023-01")]),
+        # Around a date: la veille, le lendemain, l'avant-veille, le surlendemain.
+        ("fr", "Il arrivera la veille de Noël.", [("la veille de Noël", "2023-12-24")]),
+        ("fr", "Le défilé a eu lieu le lendemain du 14 juillet.", [("le lendemain du 14 juillet", "2022-07-15")]),
+        ("fr", "L'avant-veille, tout était calme.", [("L'avant-veille", "2023-02-07")]),
+        ("fr", "Le surlendemain, il est parti.", [("Le surlendemain", "2023-02-11")]),
+        # The nth or last weekday (or day) of a month.
+        ("fr", "Rendez-vous le premier lundi de mars.", [("le premier lundi de mars", "2023-03-06")]),
+        ("fr", "Paiement le dernier jour du mois.", [("le dernier jour du mois", "2023-02-28")]),
+        ("fr", "Vote le dernier vendredi de janvier 2024.", [("le dernier vendredi de janvier 2024", "2024-01-26")]),
+        ("fr", "Réunion le premier mardi du mois prochain.", [("le premier mardi du mois prochain", "2023-03-07")]),
+        ("fr", "Paiement le 3 du mois prochain.", [("le 3 du mois prochain", "2023-03-03")]),
+        # Parts of a month are the month, parts of a year the year.
+        ("fr", "Les travaux commencent début mars.", [("début mars", "2023-03")]),
+        ("fr", "Livraison à la mi-mars.", [("à la mi-mars", "2023-03")]),
+        ("fr", "Le rapport paraîtra fin de l'année prochaine.", [("fin de l'année prochaine", "2024")]),
+        # Bare months take the document's year (the tense may move it); `Mars` capitalised is the planet.
+        ("fr", "Les travaux commencent en mars.", [("mars", "2023-03")]),
+        ("fr", "Les travaux commencent au mois de mars.", [("mars", "2023-03")]),
+        ("fr", "Mars brille dans le ciel.", []),
+        # Fixed and movable feasts (Easter 2023 is 9 April), the next one unless the tense says otherwise.
+        ("fr", "Nous partirons à Pâques.", [("Pâques", "2023-04-09")]),
+        ("fr", "Le marché ouvrira le lundi de Pâques.", [("lundi de Pâques", "2023-04-10")]),
+        ("fr", "Le pont de l'Ascension sera long.", [("l'Ascension", "2023-05-18")]),
+        ("fr", "Le week-end de la Pentecôte sera chargé.", [("la Pentecôte", "2023-05-28")]),
+        ("fr", "La fête de la Saint-Sylvestre sera animée.", [("la Saint-Sylvestre", "2023-12-31")]),
+        ("fr", "Le défilé aura lieu le 11 novembre.", [("le 11 novembre", "2023-11-11")]),
+        ("fr", "L'ascension du col fut rude.", []),
+        # Numeric and written-out days; decades have no precision of their own and are left out.
+        ("fr", "Clôture le 31/10.", [("le 31/10", "2023-10-31")]),
+        ("fr", "Clôture le 31 10.", [("le 31 10", "2023-10-31")]),
+        ("de", "Am 31.10. beginnt die Messe.", [("Am 31.10.", "2023-10-31")]),
+        ("fr", "Rendez-vous le vingt-deux mars.", [("le vingt-deux mars", "2023-03-22")]),
+        ("fr", "La musique des années 1990 revient.", []),
+        ("fr", "La musique des années 90 revient.", []),
+        # Other languages: the same families.
+        ("en", "We meet next Tuesday.", [("next Tuesday", "2023-02-14")]),
+        ("en", "Sales fell last month.", [("last month", "2023-01")]),
+        ("en", "Prices rose the following year.", [("the following year", "2024")]),
+        ("en", "It opened last December.", [("last December", "2022-12")]),
+        ("en", "They left the day before Christmas.", [("the day before Christmas", "2023-12-24")]),
+        ("en", "Vote on the first Monday of next month.", [("the first Monday of next month", "2023-03-06")]),
+        ("de", "Die Preise stiegen letzten Monat.", [("letzten Monat", "2023-01")]),
+        ("de", "Wir treffen uns nächsten Dienstag.", [("nächsten Dienstag", "2023-02-14")]),
+        ("de", "Das war im letzten Dezember.", [("letzten Dezember", "2022-12")]),
+        ("de", "Er kam am nächsten Tag.", [("am nächsten Tag", "2023-02-10")]),
+        ("es", "Nos vemos el próximo martes.", [("el próximo martes", "2023-02-14")]),
+        ("es", "Ocurrió en diciembre pasado.", [("diciembre pasado", "2022-12")]),
+        ("es", "Volverá el mes que viene.", [("el mes que viene", "2023-03")]),
+        ("es", "Llega el lunes que viene.", [("lunes que viene", "2023-02-13")]),
+        ("it", "È partito martedì scorso.", [("martedì scorso", "2023-02-07")]),
+        ("it", "Ci vediamo il prossimo martedì.", [("il prossimo martedì", "2023-02-14")]),
+        ("it", "Era successo lo scorso maggio.", [("scorso maggio", "2022-05")]),
+        ("it", "Tornerà il mese successivo.", [("il mese successivo", "2023-03")]),
+        ("pt", "Volta na próxima terça-feira.", [("na próxima terça-feira", "2023-02-14")]),
+        ("pt", "Aconteceu em dezembro passado.", [("dezembro passado", "2022-12")]),
+        ("pt", "Começa no próximo mês.", [("no próximo mês", "2023-03")]),
+        ("pt", "Ele voltou no dia seguinte.", [("no dia seguinte", "2023-02-10")]),
+        # Weeks and seasons have no precision in the table: `la settimana scorsa` is no date mention.
+        ("it", "È successo la settimana scorsa.", []),
+    ],
+)
+def test_relative_families(language: str, text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text, THURSDAY, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "anchor", "expected"),
+    [
+        # A backward qualifier gives the latest such month NOT AFTER the document date.
+        ("es", "El acuerdo de diciembre pasado sigue vigente.", PartialDate(2000, 6, 10), "1999-12"),
+        ("it", "A giugno scorso i prezzi salivano.", PartialDate(2000, 6, 10), "2000-06"),
+        ("fr", "Le texte voté en février dernier entre en vigueur.", THURSDAY, "2023-02"),
+        ("en", "Since last June, prices rose.", PartialDate(2000, 6, 10), "2000-06"),
+        ("de", "Seit letzten Juli steigen die Preise.", PartialDate(2000, 6, 10), "1999-07"),
+        ("pt", "Em julho passado, os preços subiram.", PartialDate(2000, 6, 10), "1999-07"),
+    ],
+)
+def test_backward_qualifiers_name_the_latest_month_not_after_the_document(
+    language: str, text: str, anchor: PartialDate, expected: str
+) -> None:
+    assert [v for _, v in found(text, anchor, language)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("it", "Il trattamento dura tra 6 mesi e 2 anni."),
+        ("fr", "La peine va de 3 à 5 ans."),
+        ("fr", "Le chantier sera fini dans 3 à 5 ans."),
+        ("de", "Die Behandlung dauert zwischen 2 und 3 Jahren."),
+        ("es", "El tratamiento dura entre 6 meses y 2 años."),
+        ("pt", "O tratamento dura entre 6 meses e 2 anos."),
+        ("en", "The loan runs between 2 and 3 years."),
+    ],
+)
+def test_ranges_durations_and_ages_are_not_dates(language: str, text: str) -> None:
+    assert found(text, THURSDAY, language) == []
