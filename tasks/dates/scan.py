@@ -438,8 +438,8 @@ def _scan_numeric(text: str, low: str, lang: str, anchor_year: int | None, year_
     for m in _DAY_OF_MONTH.finditer(low):
         q = m["q"] or ""
         shift = 0 if not q or q == "en cours" else _qual_mode(q, 0) // 2
-        month = _month_shift(1 if shift > 0 else -1 if shift < 0 else 0, False)
-        add(m.start(), m.end(), 5, True, 0, _ordinal_in_month(_day_number(m["d"]), None, month))
+        which = _month_shift(1 if shift > 0 else -1 if shift < 0 else 0, False)
+        add(m.start(), m.end(), 5, True, 0, _ordinal_in_month(_day_number(m["d"]), None, which))
 
 
 def _scan_months(
@@ -544,8 +544,8 @@ def _scan_months(
 def _scan_weekdays(text: str, low: str, lang: str, has_digit: bool, add: _Add) -> None:
     if has_digit:
         for m in _WEEKDAY_DAY.finditer(low):
-            word = _LOWER_WORD.match(low, m.end())
-            if word is not None and low[m.end() : m.end() + 1] == " " and word.group(1) not in _FUNCTION_WORDS:
+            after = _LOWER_WORD.match(low, m.end())
+            if after is not None and low[m.end() : m.end() + 1] == " " and after.group(1) not in _FUNCTION_WORDS:
                 continue  # `vendredi 3 blessés`: a count, not a day
             weekday = WEEKDAYS[m["wd"]][0]
             tense = _tense(low, m.start(), m.end())
