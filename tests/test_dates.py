@@ -439,6 +439,10 @@ def test_undetermined_language_is_no_hint() -> None:
         ("fr", "Les travaux commencent début mars.", [("début mars", "2023-03")]),
         ("fr", "Livraison à la mi-mars.", [("à la mi-mars", "2023-03")]),
         ("fr", "Le rapport paraîtra fin de l'année prochaine.", [("fin de l'année prochaine", "2024")]),
+        ("fr", "Le loyer est dû à la fin du mois.", [("à la fin du mois", "2023-02")]),
+        ("en", "Shipping resumes early next month.", [("early next month", "2023-03")]),
+        ("de", "Die Frist endet Ende des Jahres.", [("Ende des Jahres", "2023")]),
+        ("fr", "Il reviendra lundi qui vient.", [("lundi qui vient", "2023-02-13")]),
         # Bare months take the document's year (the tense may move it); `Mars` capitalised is the planet.
         ("fr", "Les travaux commencent en mars.", [("mars", "2023-03")]),
         ("fr", "Les travaux commencent au mois de mars.", [("mars", "2023-03")]),

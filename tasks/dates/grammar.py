@@ -144,7 +144,7 @@ _WEEKDAY_REL = re.compile(
     rf"|(?:de{_SP})?(?:cette|la)"
     rf"{_SP}semaine(?:{_SP}(?:prochaine|dernière))?|last|next|pasad[oa]|próxim[oa]|scors[oa]|prossim[oa]"
     rf"|passad[oa]|suivant|d{_APOS}après|précédent|d{_APOS}avant|siguiente|anterior|successivo|seguinte"
-    rf"|que{_SP}viene|que{_SP}vem))?",
+    rf"|que{_SP}viene|que{_SP}vem|qui{_SP}vient))?",
 )
 # `le premier lundi de mars`, `le dernier jour du mois`, `the last Friday of next month`, `el último día de enero`.
 _NTH = (
@@ -182,14 +182,15 @@ AROUND_DAYS = {
 }
 # `début de l'année`, `fin de l'année prochaine`, `late next year`, `Ende des Jahres`: a part of a year, read as
 # that year (the table has no finer precision for it).
-_YEAR_PART = re.compile(
+_PERIOD_PART = re.compile(
     rf"(?<!\w)(?:(?:au|à{_SP}la|la|en|the|a|al|alla|no|na|ao){_SP})?(?P<mod>début|fin|mi-?|milieu|courant|end|beginning"
     rf"|start|middle|early|late|mid-|ende|anfang|mitte|finales|principios|mediados|fines|final|fim|fine|inizio"
-    rf"|metà|início|meados|começo){_SP0}(?:de{_SP}l{_APOS}|d{_APOS}|of{_SP}(?:the{_SP})?|des{_SP}|de{_SP}|del{_SP}"
-    rf"|dell{_APOS}|do{_SP})?(?P<pq>this{_SP}|next{_SP}|last{_SP}|nächsten{_SP}|kommenden{_SP}|letzten{_SP}"
-    rf"|vergangenen{_SP}|dieses{_SP}|este{_SP}|próximo{_SP})?(?P<noun>année|an|year|jahres|año|anno|ano)"
-    rf"(?:{_SP}(?P<q>prochaine|dernière|passée|suivante|précédente|en{_SP}cours|que{_SP}viene|que{_SP}vem|pasado"
-    rf"|passado|próximo|prossimo|scorso|corrente))?(?!\w)"
+    rf"|metà|início|meados|começo){_SP0}(?:de{_SP}l{_APOS}|d{_APOS}|of{_SP}(?:the{_SP})?|des{_SP}|du{_SP}|de{_SP}"
+    rf"|del{_SP}|dell{_APOS}|do{_SP}|dello{_SP})?(?P<pq>this{_SP}|next{_SP}|last{_SP}|nächsten{_SP}|kommenden{_SP}"
+    rf"|letzten{_SP}|vergangenen{_SP}|dieses{_SP}|este{_SP}|próximo{_SP})?(?:(?P<noun>année|an|year|jahres|año|anno"
+    rf"|ano)|(?P<mnoun>mois|month|monats|mes|mese|mês))(?:{_SP}(?P<q>prochaine?|dernière|dernier|passée?|suivante?"
+    rf"|précédente?|en{_SP}cours|qui{_SP}vient|que{_SP}viene|que{_SP}vem|pasado|passado|próximo|prossimo|scorso"
+    rf"|corrente))?(?!\w)"
 )
 # `les années 1990`, `die 1990er`: a decade, which the table cannot hold (no decade precision).
 _DECADE_BEFORE = re.compile(rf"(?<!\w)(?:années|anni|años|anos|decade{_SP}of(?:{_SP}the)?){_SP}(?:{_APOS})?\Z")

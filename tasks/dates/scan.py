@@ -37,6 +37,7 @@ from tasks.dates.grammar import (
     _NUM_SPACED,
     _ORDINAL_IN_MONTH,
     _PAST,
+    _PERIOD_PART,
     _RANGE_AFTER,
     _SENTENCE_END,
     _SHIFT_AFTER,
@@ -48,7 +49,6 @@ from tasks.dates.grammar import (
     _WEEKDAY_WORD,
     _WORDS,
     _YEAR,
-    _YEAR_PART,
     AROUND_DAYS,
     BARE_YEAR_AHEAD,
     BARE_YEAR_MIN,
@@ -266,7 +266,7 @@ def _scan(text: str, paragraph: int, language: str | None, anchor_year: int | No
         _scan_weekdays(text, low, lang, has_digit, add)
     _scan_ordinals(low, add)
     _scan_words(text, low, lang, add)
-    _scan_year_parts(low, add)
+    _scan_period_parts(low, add)
     _add_around(low, out, add)
     return out
 
@@ -306,14 +306,15 @@ _ORDINAL_NUMBERS = {
 }
 
 
-def _scan_year_parts(low: str, add: _Add) -> None:
-    for m in _YEAR_PART.finditer(low):
+def _scan_period_parts(low: str, add: _Add) -> None:
+    for m in _PERIOD_PART.finditer(low):
         if m["noun"] == "an" and not m["q"] and not m["pq"]:
             continue  # `fin d'an` is rare, `mi-an` no word; `an` alone is too often another word
-        q = m["q"] or m["pq"] or ""
-        q = q.strip()
-        shift = 0 if not q or q in ("this", "dieses", "este", "en cours", "corrente") else _qual_mode(q, 0) // 2
-        add(m.start(), m.end(), 4, True, 0, _year_shift(1 if shift > 0 else -1 if shift < 0 else 0))
+        q = (m["q"] or m["pq"] or "").strip()
+        current = not q or q in ("this", "dieses", "este", "en cours", "corrente")
+        shift = 0 if current else _qual_mode(q, 0) // 2
+        step = 1 if shift > 0 else -1 if shift < 0 else 0
+        add(m.start(), m.end(), 4, True, 0, _month_shift(step, False) if m["mnoun"] else _year_shift(step))
 
 
 # A resolver's precision does not depend on its anchor: this one tells which candidates name a day.
@@ -579,7 +580,9 @@ def _scan_weekdays(text: str, low: str, lang: str, has_digit: bool, add: _Add) -
             or pre.endswith(("pasado", "passado", "passada", "scorso", "scorsa"))
         ):
             mode = -2
-        elif q.startswith(("proch", "next", "próx", "pross", "que", "suiv", "d'ap", "d’ap", "sigu", "succ", "segu")):
+        elif q.startswith(
+            ("proch", "next", "próx", "pross", "que", "qui", "suiv", "d'ap", "d’ap", "sigu", "succ", "segu")
+        ):
             mode = 2
         elif pre in ("next", "coming", "kommenden", "nächsten") or pre.endswith(
             ("próximo", "próxima", "prossimo", "prossima")

@@ -343,6 +343,8 @@ PERIOD_WORDS: dict[str, tuple[str, int]] = {
     "mois d'avant": ("month", -1),
     "mois dernier": ("month", -1),
     "mois prochain": ("month", 1),
+    "le mois qui vient": ("month", 1),
+    "l'année qui vient": ("year", 1),
     "last year": ("year", -1),
     "next year": ("year", 1),
     "this year": ("year", 0),
