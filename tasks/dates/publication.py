@@ -35,6 +35,7 @@ DATE_LINE_LOWER_WORDS = 2
 Place = Literal["byline", "dateline", "signoff"]
 # Within bylines: a publication keyword first, then a bare date line, then an update keyword.
 _DATE_LINE_RANK = 1
+_KEYWORD_RANKS = ((0, 0), (0, 2))
 _PLACE_ORDER: dict[Place, int] = {"byline": 0, "dateline": 1, "signoff": 2}
 
 _S = r"[ \u00a0\u202f]"
@@ -129,10 +130,13 @@ def _infer_publication_date(
         if found is not None:
             place, rank = found
             placed.append(((_PLACE_ORDER[place], rank, c.paragraph, c.start), place, value))
-    bare = {value for key, place, value in placed if place != "signoff" and key[:2] != (0, 0) and key[:2] != (0, 2)}
-    if len(bare) > 1:
-        # Date lines or datelines that disagree: a list of dated items or a chronology, not the page's own date.
-        placed = [p for p in placed if p[1] == "signoff" or p[0][:2] in ((0, 0), (0, 2))]
+    keyed = [p for p in placed if p[0][:2] in _KEYWORD_RANKS]
+    unkeyed = [p for p in placed if p[0][:2] not in _KEYWORD_RANKS]
+    if len({value for _, _, value in unkeyed}) > 1:
+        # Date lines, datelines or sign-offs that disagree: a list of dated items, a chronology or quoted posts,
+        # not the page's own date. Only a publication keyword is then trusted; a null beats a wrong day.
+        unkeyed = []
+    placed = keyed + unkeyed
     placed = [p for p in placed if header is None or header.covers(p[2])]
     if placed:
         _, place, value = min(placed, key=lambda p: p[0])
