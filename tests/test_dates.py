@@ -529,3 +529,9 @@ def test_backward_qualifiers_name_the_latest_month_not_after_the_document(
 )
 def test_ranges_durations_and_ages_are_not_dates(language: str, text: str) -> None:
     assert found(text, THURSDAY, language) == []
+
+
+def test_a_feast_on_its_own_day_is_that_day() -> None:
+    assert found("Le défilé de mardi gras part à midi.", PartialDate(2013, 2, 12)) == [("mardi gras", "2013-02-12")]
+    assert found("Joyeux Noël à tous !", PartialDate(2022, 12, 25)) == [("Noël", "2022-12-25")]
+    assert found("Joyeux Noël à tous !", PartialDate(2022, 12, 26)) == [("Noël", "2023-12-25")]

@@ -42,8 +42,8 @@ def _add_months(year: int, month: int, shift: int) -> tuple[int, int]:
 
 
 def _year_for(month: int, day: int | None, anchor: PartialDate, mode: int) -> int | None:
-    """Year of a yearless date: mode -3 not after, -2 strictly before, +2 strictly after, -1/+1 leaning, 0 the
-    anchor's year."""
+    """Year of a yearless date: mode -3 not after, -2 strictly before, +2 strictly after, +3 not before, -1/+1
+    leaning, 0 the anchor's year."""
     if mode == 0:
         return anchor.year
     if anchor.month is None:
@@ -63,6 +63,8 @@ def _year_for(month: int, day: int | None, anchor: PartialDate, mode: int) -> in
         key, ref = (month, 0), (anchor.month, 0)
     else:
         key, ref = (month, day or 0), (anchor.month, anchor.day if day is not None and anchor.day else 0)
+    if mode == 3:
+        return anchor.year if key >= ref else anchor.year + 1
     if mode == -3:
         return anchor.year if key <= ref else anchor.year - 1
     if mode == -2:
@@ -238,7 +240,7 @@ def _easter_relative(offset: int, mode: int) -> _Resolver:
             return _from_date(feast(anchor.year))
         ref = _as_date(anchor) if anchor.day is not None else date(anchor.year, anchor.month, 15)
         this = feast(anchor.year)
-        if mode >= 2 and this <= ref:
+        if mode >= 2 and (this < ref if mode == 3 else this <= ref):
             return _from_date(feast(anchor.year + 1))
         if mode <= -2 and this > ref:
             return _from_date(feast(anchor.year - 1))

@@ -623,13 +623,14 @@ def _scan_words(text: str, low: str, lang: str, add: _Add) -> None:
             if low[max(0, m.start() - 5) : m.start()] == "père ":
                 continue  # Father Christmas is no date
             month, day = HOLIDAYS[key]
-            mode = _tense(low, m.start(), m.end()) or 2
+            # A feast is the next one, or today's on the day itself, unless the tense says otherwise.
+            mode = _tense(low, m.start(), m.end()) or 3
             add(m.start(), m.end(), 2, True, 0, _day_month(month, day, mode, None))
         elif m["mh"]:
             name = text[m.start() : m.end()]
             if " " not in key and "-" not in key and not name.split("'")[-1].split("’")[-1][:1].isupper():
                 continue  # `l'ascension du col`, `la pentecôte`: a feast is written with a capital
-            mode = _tense(low, m.start(), m.end()) or 2
+            mode = _tense(low, m.start(), m.end()) or 3
             add(m.start(), m.end(), 2, True, 0, _easter_relative(MOVABLE_HOLIDAYS[key], mode))
         else:
             shift_words = True
