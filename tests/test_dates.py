@@ -433,8 +433,12 @@ def test_undetermined_language_is_no_hint() -> None:
         ("fr", "Le défilé a eu lieu le lendemain du 14 juillet.", [("le lendemain du 14 juillet", "2022-07-15")]),
         ("fr", "L'avant-veille, tout était calme.", [("L'avant-veille", "2023-02-07")]),
         ("fr", "Le surlendemain, il est parti.", [("Le surlendemain", "2023-02-11")]),
+        ("fr", "Il arrivera la veille de la Toussaint.", [("la veille de la Toussaint", "2023-10-31")]),
+        ("fr", "Il arrivera trois jours avant Noël.", [("trois jours avant Noël", "2023-12-22")]),
+        ("en", "The vote is two weeks after May 3.", [("two weeks after May 3", "2023-05-17")]),
         # The nth or last weekday (or day) of a month.
         ("fr", "Rendez-vous le premier lundi de mars.", [("le premier lundi de mars", "2023-03-06")]),
+        ("fr", "Rendez-vous le 3e lundi de mars.", [("le 3e lundi de mars", "2023-03-20")]),
         ("fr", "Paiement le dernier jour du mois.", [("le dernier jour du mois", "2023-02-28")]),
         ("fr", "Vote le dernier vendredi de janvier 2024.", [("le dernier vendredi de janvier 2024", "2024-01-26")]),
         ("fr", "Réunion le premier mardi du mois prochain.", [("le premier mardi du mois prochain", "2023-03-07")]),

@@ -148,7 +148,7 @@ _WEEKDAY_REL = re.compile(
 )
 # `le premier lundi de mars`, `le dernier jour du mois`, `the last Friday of next month`, `el último día de enero`.
 _NTH = (
-    r"(?P<o>premier|première|1er|deuxième|second|seconde|troisième|quatrième|cinquième|dernier|dernière|first"
+    r"(?P<o>[1-5](?:er|re|ère|e|ème|eme|nd|rd|th|st|\.)|premier|première|1er|deuxième|second|seconde|troisième|quatrième|cinquième|dernier|dernière|first"
     r"|third|fourth|fifth|last|ersten|zweiten|dritten|vierten|letzten|primer|primero|segundo|tercer|tercero"
     r"|cuarto|último|primo|secondo|terzo|quarto|ultimo|primeiro|terceiro)"
 )
@@ -161,11 +161,20 @@ _ORDINAL_IN_MONTH = re.compile(
     rf"|que{_SP}viene|que{_SP}vem))?))(?!\w)"
 )
 # `la veille de`, `le lendemain du`: the date that follows is shifted by a day or two.
+_LINK = (
+    rf"(?P<link>{_SP}(?:de{_SP}la{_SP}|de{_SP}l{_APOS}|du{_SP}|de{_SP}|d{_APOS}|of{_SP}|di{_SP}|del{_SP}|della{_SP}|do{_SP}"
+    rf"|da{_SP}|dem{_SP}|der{_SP})?)"
+)
 _AROUND = re.compile(
     rf"(?<!\w)(?P<w>la{_SP}veille|l{_APOS}avant-veille|le{_SP}lendemain|le{_SP}surlendemain|the{_SP}day{_SP}before"
     rf"|the{_SP}day{_SP}after|la{_SP}víspera|la{_SP}vigilia|a{_SP}véspera|am{_SP}tag{_SP}vor|am{_SP}tag{_SP}nach)"
-    rf"{_SP}(?:de{_SP}la{_SP}|de{_SP}l{_APOS}|du{_SP}|de{_SP}|d{_APOS}|of{_SP}|di{_SP}|del{_SP}|della{_SP}|do{_SP}|da{_SP}"
-    rf"|de{_SP}|dem{_SP}|der{_SP})?"
+    rf"{_LINK}"
+)
+# `trois jours avant Noël`, `two weeks after 3 May`: a count of days or weeks before or after a date.
+_AROUND_N = re.compile(
+    rf"(?<!\w)(?P<n>\d{{1,3}}|{_alternation(NUMBER_WORDS)}){_SP}(?:(?P<day>jours?|days?|tage|tagen|días?|giorni"
+    rf"|giorno|dias?)|(?P<week>semaines?|weeks?|wochen|semanas?|settimane|settimana)){_SP}(?:(?P<back>avant|before"
+    rf"|vor|antes|prima)|(?P<fwd>après|after|nach|después|dopo|depois))(?=[\s\u00a0\u202f])(?:{_SP}(?:de|di))?{_LINK}"
 )
 AROUND_DAYS = {
     "veille": -1,

@@ -12,6 +12,7 @@ from tasks.dates.grammar import (
     _AFTER_MONTH_YEAR,
     _AFTER_QUAL,
     _AROUND,
+    _AROUND_N,
     _BEFORE_MONTH,
     _BEFORE_PERIOD,
     _BEFORE_QUAL,
@@ -275,6 +276,8 @@ def _scan_ordinals(low: str, add: _Add) -> None:
     for m in _ORDINAL_IN_MONTH.finditer(low):
         o = m["o"]
         ordinal = -1 if o.startswith(("dern", "last", "letzt", "últ", "ult")) else _ORDINAL_NUMBERS.get(o, 0)
+        if o[0].isdigit():
+            ordinal = int(o[0])
         if ordinal == 0:
             continue
         weekday = WEEKDAYS[m["wd"]][0] if m["wd"] else None
@@ -329,14 +332,20 @@ def _add_around(low: str, found: list[_Candidate], add: _Add) -> None:
     for c in found:
         if c.start not in by_start or c.end > by_start[c.start].end:
             by_start[c.start] = c
-    for m in _AROUND.finditer(low):
-        inner = by_start.get(m.end())
+    for m in (*_AROUND.finditer(low), *_AROUND_N.finditer(low)):
+        # The date may begin inside the link (`de la Toussaint`: the candidate is `la toussaint`).
+        inner = next((by_start[i] for i in range(m.start("link"), m.end() + 1) if i in by_start), None)
         if inner is None:
             continue
         probe = inner.resolve(_PROBE)
         if probe is None or probe.day is None:
             continue
-        days = AROUND_DAYS[m["w"].replace("’", "'").split()[-1].split("'")[-1]]
+        if m.groupdict().get("w"):
+            days = AROUND_DAYS[m["w"].replace("’", "'").split()[-1].split("'")[-1]]
+        else:
+            raw = m["n"]
+            n = int(raw) if raw.isdigit() else NUMBER_WORDS.get(raw, 0)
+            days = (n if m["day"] else 7 * n) * (-1 if m["back"] else 1)
         add(m.start(), inner.end, inner.priority + 1, True, 0, _around(days, inner.resolve))
 
 
