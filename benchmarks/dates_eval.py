@@ -12,6 +12,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from benchmarks import scoring
@@ -162,11 +163,21 @@ def report(gold_dir: Path, sets: Sequence[str]) -> str:
                 for d in ds:
                     sources[d.result.source or "none"] += 1
                 by_source = " ".join(f"{k}:{v}" for k, v in sorted(sources.items()))
+                stated = [d for d in ds if _states_day(gold[d.source], d)]
+                right_stated = sum(bool(d.result.date and d.result.date.iso == gold[d.source]["date"]) for d in stated)
                 lines.append(
                     f"  doc date {h:<5} wrong {o.wrong_share:5.1f}% of {o.right + o.wrong:3d} days  right {o.right:3d}"
-                    f"  wrong {o.wrong:3d}  coarse {o.coarse:3d}  null {o.null:3d}  of {o.total:3d}   [{by_source}]"
+                    f"  wrong {o.wrong:3d}  coarse {o.coarse:3d}  null {o.null:3d}  of {o.total:3d}"
+                    f"  recoverable {right_stated}/{len(stated)}   [{by_source}]"
                 )
     return "\n".join(lines)
+
+
+def _states_day(rec: dict, d: Dated) -> bool:
+    """Whether the text states the gold day (evaluate.py's `recoverable` denominator, with our mentions only)."""
+    text = "\n\n".join(p["text"] for p in rec["paragraphs"])
+    days = {m.value.iso for m in d.result.mentions if m.value.precision == "day"}
+    return scoring.states_day(text, date.fromisoformat(rec["date"]), days)
 
 
 def _misaligned(gold: dict[str, dict], d: Dated) -> bool:
