@@ -463,6 +463,13 @@ def test_undetermined_language_is_no_hint() -> None:
         ("fr", "La fête de la Saint-Sylvestre sera animée.", [("la Saint-Sylvestre", "2023-12-31")]),
         ("fr", "Le défilé aura lieu le 11 novembre.", [("le 11 novembre", "2023-11-11")]),
         ("fr", "L'ascension du col fut rude.", []),
+        ("fr", "Les magasins ouvriront le lundi de pentecôte.", [("lundi de pentecôte", "2023-05-29")]),
+        ("fr", "Un bouquet pour la fête des mères.", [("fête des mères", "2023-05-28")]),
+        ("fr", "Un cadeau pour la fête des pères.", [("fête des pères", "2023-06-18")]),
+        ("en", "Flights are full before Thanksgiving.", [("Thanksgiving", "2023-11-23")]),
+        ("fr", "Dîner à la saint valentin.", [("saint valentin", "2023-02-14")]),
+        ("fr", "Le bilan tombera le dernier jour de l'année.", [("le dernier jour de l'année", "2023-12-31")]),
+        ("en", "It starts the first day of next year.", [("the first day of next year", "2024-01-01")]),
         # Numeric and written-out days; decades have no precision of their own and are left out.
         ("fr", "Clôture le 31/10.", [("le 31/10", "2023-10-31")]),
         ("fr", "Clôture le 31 10.", [("le 31 10", "2023-10-31")]),

@@ -12,6 +12,7 @@ from tasks.dates.vocab import (
     MONTH_ABBREVIATIONS,
     MONTHS,
     MOVABLE_HOLIDAYS,
+    NTH_WEEKDAY_HOLIDAYS,
     NUMBER_WORDS,
     PERIOD_WORDS,
     WEEKDAYS,
@@ -160,6 +161,12 @@ _ORDINAL_IN_MONTH = re.compile(
     rf"(?:{_SP}(?P<q>prochain|suivant|dernier|précédent|en{_SP}cours|próximo|pasado|prossimo|scorso|passado"
     rf"|que{_SP}viene|que{_SP}vem))?))(?!\w)"
 )
+# `le premier jour de l'année`, `the last day of the year`.
+_YEAR_DAY = re.compile(
+    rf"(?<!\w)(?:(?:le|the){_SP})?(?P<o>premier|1er|dernier|first|last){_SP}(?:jour|day){_SP}(?:de{_SP}l{_APOS}|of{_SP}"
+    rf"(?:the{_SP})?)(?P<pq>next{_SP}|last{_SP}|this{_SP})?(?:année|an|year)(?:{_SP}(?P<q>prochaine|dernière|passée"
+    rf"|suivante|précédente|en{_SP}cours))?(?!\w)"
+)
 # `la veille de`, `le lendemain du`: the date that follows is shifted by a day or two.
 _LINK = (
     rf"(?P<link>{_SP}(?:de{_SP}la{_SP}|de{_SP}l{_APOS}|du{_SP}|de{_SP}|d{_APOS}|of{_SP}|di{_SP}|del{_SP}|della{_SP}|do{_SP}"
@@ -219,7 +226,8 @@ _SHIFT_WORDS = (
 # One pass finds every fixed word or phrase; the costlier shift patterns run only where a shift word was seen.
 _WORDS = re.compile(
     rf"(?<![\w-])(?:(?P<dw>{_alternation(DAY_WORDS)})|(?P<p>{_alternation(PERIOD_WORDS)})"
-    rf"|(?P<h>{_alternation(HOLIDAYS)})|(?P<mh>{_alternation(MOVABLE_HOLIDAYS)})|(?P<sh>{_alternation(_SHIFT_WORDS.split('|'))}))(?![\w-])"
+    rf"|(?P<h>{_alternation(HOLIDAYS)})|(?P<mh>{_alternation(MOVABLE_HOLIDAYS)})"
+    rf"|(?P<nh>{_alternation(NTH_WEEKDAY_HOLIDAYS)})|(?P<sh>{_alternation(_SHIFT_WORDS.split('|'))}))(?![\w-])"
 )
 _DIGIT_SEPARATOR = re.compile(r"\d[/.-]\d")
 _DIGIT_SPACE = re.compile(r"\d \d")

@@ -281,3 +281,14 @@ def _around(days: int, inner: _Resolver) -> _Resolver:
             return None
 
     return resolve
+
+
+def _month_of_year(month: int, years: int) -> _Resolver:
+    """`month` of the year `years` after the anchor's (`le dernier jour de l'année prochaine` needs December)."""
+
+    def resolve(anchor: PartialDate | None) -> PartialDate | None:
+        if anchor is None or not 1 <= anchor.year + years <= 9999:
+            return None
+        return PartialDate(anchor.year + years, month)
+
+    return resolve

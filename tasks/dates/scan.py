@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tasks.dates.grammar import (
     _AFTER_DAY_QUAL,
@@ -50,6 +51,7 @@ from tasks.dates.grammar import (
     _WEEKDAY_WORD,
     _WORDS,
     _YEAR,
+    _YEAR_DAY,
     AROUND_DAYS,
     BARE_YEAR_AHEAD,
     BARE_YEAR_MIN,
@@ -64,6 +66,7 @@ from tasks.dates.resolve import (
     _day_of_month,
     _day_shift,
     _easter_relative,
+    _month_of_year,
     _month_only,
     _month_shift,
     _ordinal_in_month,
@@ -83,6 +86,7 @@ from tasks.dates.vocab import (
     MONTH_ABBREVIATIONS,
     MONTHS,
     MOVABLE_HOLIDAYS,
+    NTH_WEEKDAY_HOLIDAYS,
     NUMBER_WORDS,
     PERIOD_WORDS,
     WEEKDAYS,
@@ -126,22 +130,35 @@ class _Candidate:
     resolve: _Resolver
 
 
+@lru_cache(maxsize=4)
+def _tense_marks(text: str) -> tuple[list[int], list[int], list[int], list[tuple[int, int, int]]]:
+    """Sentence ends (starts, ends) and tense markers (start, end, sign) of a paragraph, found once for all its
+    mentions: each mention then looks only inside its own window, so a paragraph costs linear time."""
+    stops = list(_SENTENCE_END.finditer(text))
+    marks = sorted(
+        (m.start(), m.end(), sign) for pattern, sign in ((_FUTURE, 1), (_PAST, -1)) for m in pattern.finditer(text)
+    )
+    return [m.start() for m in stops], [m.end() for m in stops], [m[0] for m in marks], marks
+
+
 def _tense(text: str, start: int, end: int) -> int:
     """+1 when the verb nearest the mention in its sentence is future, -1 when past, 0 when nothing says."""
+    stop_starts, stop_ends, mark_starts, marks = _tense_marks(text)
     lo = max(0, start - TENSE_WINDOW)
     hi = min(len(text), end + TENSE_WINDOW)
-    for m in _SENTENCE_END.finditer(text, lo, start):
-        lo = m.end()
-    stop = _SENTENCE_END.search(text, end, hi)
-    if stop is not None:
-        hi = stop.start()
+    i = bisect_right(stop_ends, start) - 1
+    if i >= 0 and stop_starts[i] >= lo:
+        lo = stop_ends[i]
+    j = bisect_left(stop_starts, end)
+    if j < len(stop_starts) and stop_starts[j] < hi:
+        hi = stop_starts[j]
     best = (TENSE_WINDOW * 2, 0)
-    for pattern, sign in ((_FUTURE, 1), (_PAST, -1)):
-        for m in pattern.finditer(text, lo, hi):
-            if start <= m.start() < end:
-                continue
-            distance = start - m.end() if m.end() <= start else m.start() - end
-            best = min(best, (distance, sign))
+    for k in range(bisect_left(mark_starts, lo), bisect_left(mark_starts, hi)):
+        m_start, m_end, sign = marks[k]
+        if m_end > hi or start <= m_start < end:
+            continue
+        distance = start - m_end if m_end <= start else m_start - end
+        best = min(best, (distance, sign))
     return best[1] if best[0] < TENSE_WINDOW * 2 else DEFAULT_TENSE
 
 
@@ -266,6 +283,7 @@ def _scan(text: str, paragraph: int, language: str | None, anchor_year: int | No
     if has_weekday:
         _scan_weekdays(text, low, lang, has_digit, add)
     _scan_ordinals(low, add)
+    _scan_year_days(low, add)
     _scan_words(text, low, lang, add)
     _scan_period_parts(low, add)
     _add_around(low, out, add)
@@ -298,6 +316,16 @@ def _scan_ordinals(low: str, add: _Add) -> None:
             shift = 0 if not q or q in ("this", "diesen", "en cours") else _qual_mode(q, 0) // 2
             month = _month_shift(1 if shift > 0 else -1 if shift < 0 else 0, False)
         add(m.start(), m.end(), 5, True, 0, _ordinal_in_month(ordinal, weekday, month))
+
+
+def _scan_year_days(low: str, add: _Add) -> None:
+    for m in _YEAR_DAY.finditer(low):
+        q = (m["q"] or m["pq"] or "").strip()
+        shift = 0 if not q or q in ("this", "en cours") else _qual_mode(q, 0) // 2
+        step = 1 if shift > 0 else -1 if shift < 0 else 0
+        last = m["o"] in ("dernier", "last")
+        month = _month_of_year(12 if last else 1, step)
+        add(m.start(), m.end(), 5, True, 0, _ordinal_in_month(-1 if last else 1, None, month))
 
 
 _ORDINAL_NUMBERS = {
@@ -637,10 +665,14 @@ def _scan_words(text: str, low: str, lang: str, add: _Add) -> None:
             add(m.start(), m.end(), 2, True, 0, _day_month(month, day, mode, None))
         elif m["mh"]:
             name = text[m.start() : m.end()]
-            if " " not in key and "-" not in key and not name.split("'")[-1].split("’")[-1][:1].isupper():
-                continue  # `l'ascension du col`, `la pentecôte`: a feast is written with a capital
+            if key.endswith("ascension") and not name.split("'")[-1].split("’")[-1][:1].isupper():
+                continue  # `l'ascension du col` is a climb; the feast is written with a capital
             mode = _tense(low, m.start(), m.end()) or 3
             add(m.start(), m.end(), 2, True, 0, _easter_relative(MOVABLE_HOLIDAYS[key], mode))
+        elif m["nh"]:
+            nth, weekday, month = NTH_WEEKDAY_HOLIDAYS[key]
+            mode = _tense(low, m.start(), m.end()) or 3
+            add(m.start(), m.end(), 2, True, 0, _ordinal_in_month(nth, weekday, _month_only(month, mode)))
         else:
             shift_words = True
     if not shift_words:

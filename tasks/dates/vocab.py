@@ -460,6 +460,16 @@ HOLIDAYS: dict[str, tuple[int, int]] = {
     "l'armistice": (11, 11),
     "l’armistice": (11, 11),
     "fête de la musique": (6, 21),
+    "saint valentin": (2, 14),
+    "st valentin": (2, 14),
+    "st-valentin": (2, 14),
+    "saint sylvestre": (12, 31),
+    "st sylvestre": (12, 31),
+    "jour de la toussaint": (11, 1),
+    "halloween": (10, 31),
+    "l'épiphanie": (1, 6),
+    "l’épiphanie": (1, 6),
+    "la chandeleur": (2, 2),
     "christmas eve": (12, 24),
     "new year's eve": (12, 31),
     "valentine's day": (2, 14),
@@ -476,7 +486,7 @@ HOLIDAYS: dict[str, tuple[int, int]] = {
 }
 
 # Holidays that move with Easter: surface -> days after Easter Sunday (Gregorian computus, dateutil.easter).
-# Single words are also ordinary nouns (`l'ascension du col`): they are holidays only when capitalised.
+# `ascension` is also an ordinary noun (`l'ascension du col`): it is the feast only when capitalised.
 MOVABLE_HOLIDAYS: dict[str, int] = {
     "pâques": 0,
     "paques": 0,
@@ -502,6 +512,7 @@ MOVABLE_HOLIDAYS: dict[str, int] = {
     "ostermontag": 1,
     "karfreitag": -2,
     "christi himmelfahrt": 39,
+    "vatertag": 39,
     "pfingsten": 49,
     "pfingstmontag": 50,
     "pascua": 0,
@@ -514,6 +525,16 @@ MOVABLE_HOLIDAYS: dict[str, int] = {
     "páscoa": 0,
     "pascoa": 0,
     "sexta-feira santa": -2,
+}
+
+# Holidays on the nth (-1: last) weekday of a month: surface -> (n, weekday with Monday 0, month). The French
+# Mothers' Day moves to June when it falls on Pentecost; that exception is not applied.
+NTH_WEEKDAY_HOLIDAYS: dict[str, tuple[int, int, int]] = {
+    "fête des mères": (-1, 6, 5),
+    "fête des pères": (3, 6, 6),
+    "fête des grands-mères": (1, 6, 3),
+    "thanksgiving": (4, 3, 11),
+    "muttertag": (2, 6, 5),
 }
 
 # Day words that are ordinary words in another language (German and Dutch `hier` is "here"): not a date when
