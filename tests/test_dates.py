@@ -468,6 +468,8 @@ def test_undetermined_language_is_no_hint() -> None:
         ("fr", "Un cadeau pour la fête des pères.", [("fête des pères", "2023-06-18")]),
         ("en", "Flights are full before Thanksgiving.", [("Thanksgiving", "2023-11-23")]),
         ("fr", "Dîner à la saint valentin.", [("saint valentin", "2023-02-14")]),
+        ("fr", "Souvenir de Noël 2012.", [("Noël 2012", "2012-12-25")]),
+        ("fr", "Les vacances de Pâques 2024 seront longues.", [("Pâques 2024", "2024-03-31")]),
         ("fr", "Le bilan tombera le dernier jour de l'année.", [("le dernier jour de l'année", "2023-12-31")]),
         ("en", "It starts the first day of next year.", [("the first day of next year", "2024-01-01")]),
         # Numeric and written-out days; decades have no precision of their own and are left out.

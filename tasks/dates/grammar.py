@@ -105,6 +105,7 @@ _BEFORE_YEAR = re.compile(
 )
 _BEFORE_PERIOD = re.compile(rf"{_MOD}\Z")
 _AFTER_MONTH_YEAR = re.compile(rf"(?:{_SP}(?:de|del|of){_SP}|,?{_SP}){_YEAR_AFTER}")
+_AFTER_FEAST_YEAR = re.compile(rf"{_SP}(?P<y>\d{{4}})(?![\d.,]\d|\d)")
 _AFTER_DAY_QUAL = re.compile(rf"{_SP}(?P<q>prochain|dernier)(?!\w)")
 _AFTER_QUAL = re.compile(rf"{_SP}{_QUAL}(?!\w)")
 _YEAR = re.compile(r"(?:(?<=\d{4}[/-])|(?<![\d.,/:€$£-]))(?P<y>1\d{3}|20\d\d|2100)(?!\w|[.,]\d|[ \u00a0]?%|[’']s)")

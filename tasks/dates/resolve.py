@@ -292,3 +292,9 @@ def _month_of_year(month: int, years: int) -> _Resolver:
         return PartialDate(anchor.year + years, month)
 
     return resolve
+
+
+def _in_year(year: int, inner: _Resolver) -> _Resolver:
+    """`inner` read in `year` whatever the anchor (`Noël 2012`)."""
+    value = inner(PartialDate(year))
+    return lambda anchor: value

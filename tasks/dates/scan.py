@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from tasks.dates.grammar import (
     _AFTER_DAY_QUAL,
+    _AFTER_FEAST_YEAR,
     _AFTER_MONTH_YEAR,
     _AFTER_QUAL,
     _AROUND,
@@ -66,6 +67,7 @@ from tasks.dates.resolve import (
     _day_of_month,
     _day_shift,
     _easter_relative,
+    _in_year,
     _month_of_year,
     _month_only,
     _month_shift,
@@ -656,23 +658,31 @@ def _scan_words(text: str, low: str, lang: str, add: _Add) -> None:
             start = before.start() if before is not None else m.start()
             resolve = _year_shift(shift) if unit == "year" else _month_shift(shift, False)
             add(start, m.end(), 3, True, 0, resolve)
-        elif m["h"]:
-            if low[max(0, m.start() - 5) : m.start()] == "père ":
+        elif m["h"] or m["mh"] or m["nh"]:
+            if m["h"] and low[max(0, m.start() - 5) : m.start()] == "père ":
                 continue  # Father Christmas is no date
-            month, day = HOLIDAYS[key]
-            # A feast is the next one, or today's on the day itself, unless the tense says otherwise.
-            mode = _tense(low, m.start(), m.end()) or 3
-            add(m.start(), m.end(), 2, True, 0, _day_month(month, day, mode, None))
-        elif m["mh"]:
             name = text[m.start() : m.end()]
             if key.endswith("ascension") and not name.split("'")[-1].split("’")[-1][:1].isupper():
                 continue  # `l'ascension du col` is a climb; the feast is written with a capital
-            mode = _tense(low, m.start(), m.end()) or 3
-            add(m.start(), m.end(), 2, True, 0, _easter_relative(MOVABLE_HOLIDAYS[key], mode))
-        elif m["nh"]:
-            nth, weekday, month = NTH_WEEKDAY_HOLIDAYS[key]
-            mode = _tense(low, m.start(), m.end()) or 3
-            add(m.start(), m.end(), 2, True, 0, _ordinal_in_month(nth, weekday, _month_only(month, mode)))
+
+            def feast(
+                mode: int, key: str = key, fixed: bool = bool(m["h"]), movable: bool = bool(m["mh"])
+            ) -> _Resolver:
+                if fixed:
+                    month, day = HOLIDAYS[key]
+                    return _day_month(month, day, mode, None)
+                if movable:
+                    return _easter_relative(MOVABLE_HOLIDAYS[key], mode)
+                nth, weekday, month = NTH_WEEKDAY_HOLIDAYS[key]
+                return _ordinal_in_month(nth, weekday, _month_only(month, mode))
+
+            year = _AFTER_FEAST_YEAR.match(low, m.end())
+            if year is not None and MIN_YEAR <= int(year["y"]) <= MAX_YEAR:
+                # `Noël 2012`, `Pâques 2024`: that year's feast.
+                add(m.start(), year.end(), 3, False, 0, _in_year(int(year["y"]), feast(0)))
+                continue
+            # A feast is the next one, or today's on the day itself, unless the tense says otherwise.
+            add(m.start(), m.end(), 2, True, 0, feast(_tense(low, m.start(), m.end()) or 3))
         else:
             shift_words = True
     if not shift_words:
