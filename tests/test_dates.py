@@ -277,6 +277,9 @@ BODY = "Les élus ont adopté le texte après un long débat sur les finances de
         # A publication keyword wins over an update keyword, whatever their order.
         ("fr", [TITLE, "Mis à jour le 4 février 2021", "Publié le 3 février 2021", BODY], "2021-02-03", "byline"),
         ("en", [TITLE, "Updated: Jan 23, 2020, 10.45 AM IST", BODY], "2020-01-23", "byline"),
+        # A later day in the future tense is an announcement, and one day later is within the slack.
+        ("fr", [TITLE, "3 février 2021", "Le sommet aura lieu le 10 février 2021 à Rome."], "2021-02-03", "byline"),
+        ("fr", [TITLE, "3 février 2021", "Le sommet a eu lieu le 4 février 2021 à Rome."], "2021-02-03", "byline"),
         # A publication keyword is trusted even when an unkeyed place disagrees with it.
         ("fr", [TITLE, "Publié le 3 février 2021", BODY, BODY, BODY, BODY, "4 mars 2021"], "2021-02-03", "byline"),
         # Sign-offs: a short last paragraph holding only a date, maybe a place or an agency.
@@ -306,6 +309,8 @@ def test_publication_date_from_where_news_states_it(
         ("en", [TITLE, "8 August 2009: the first post.", "9 December 2009: The court rules."]),
         # A date line and a sign-off that disagree: neither is trusted.
         ("fr", [TITLE, "3 février 2021", BODY, BODY, BODY, BODY, BODY, "Nantes, le 4 mars 2021"]),
+        # A page cannot report as done a day after its own date: that date line dates something else.
+        ("fr", [TITLE, "3 février 2021", "Le sommet a eu lieu le 10 février 2021 à Rome."]),
         # An embedded post carries its own date.
         ("en", [TITLE, "— Ann Lee (@annlee) January 1, 2020", BODY]),
         # Too deep in the page for a byline, too early for a sign-off.

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from tasks.dates.scan import DateFinding, _Candidate, _candidates, _resolve_all
+from tasks.dates.resolve import _as_date
+from tasks.dates.scan import DateFinding, _Candidate, _candidates, _lower, _resolve_all, _tense
 from tasks.records import DateSource, PartialDate
 
 
@@ -26,6 +27,8 @@ class DatedDocument:
 BYLINE_PARAGRAPHS = 5
 DATELINE_PARAGRAPHS = 5
 SIGNOFF_PARAGRAPHS = 1
+# Time zones and late editions: a past event may be told with a date one day after the page's own.
+REPORT_SLACK_DAYS = 1
 # A date line (a byline with no keyword, a sign-off) holds little besides the date: an author, a place, an agency.
 DATE_LINE_REST_CHARS = 45
 DATE_LINE_REST_WORDS = 7
@@ -140,8 +143,24 @@ def _infer_publication_date(
     placed = [p for p in placed if header is None or header.covers(p[2])]
     if placed:
         _, place, value = min(placed, key=lambda p: p[0])
-        return value, cast(DateSource, f"header+{place}" if header is not None else place)
+        if not _reported_later(value, candidates, paragraphs):
+            return value, cast(DateSource, f"header+{place}" if header is not None else place)
     return (header, "header") if header is not None else (None, None)
+
+
+def _reported_later(
+    value: PartialDate, candidates: Sequence[tuple[_Candidate, PartialDate]], paragraphs: Sequence[str]
+) -> bool:
+    """True when the text tells in the past tense of a full date after `value`: no text reports, as done, a day
+    after its own publication, so `value` is the date of something else (an old post, an event line)."""
+    lows: dict[int, str] = {}
+    for c, other in candidates:
+        if c.dateline < 3 or other.day is None or (_as_date(other) - _as_date(value)).days <= REPORT_SLACK_DAYS:
+            continue
+        low = lows.setdefault(c.paragraph, _lower(paragraphs[c.paragraph]))
+        if _tense(low, c.start, c.end) < 0:
+            return True
+    return False
 
 
 def date_document(
