@@ -428,6 +428,7 @@ def test_undetermined_language_is_no_hint() -> None:
         ("fr", "Il reviendra mardi suivant.", [("mardi suivant", "2023-02-14")]),
         ("fr", "Rendez-vous le jeudi d'après.", [("jeudi d'après", "2023-02-16")]),
         ("fr", "Il était venu vendredi précédent.", [("vendredi précédent", "2023-02-03")]),
+        ("fr", "Ce lundi-là, il pleuvait.", []),
         # Anchors after a month or a year: a shift of one from the reference (here the document date).
         ("fr", "Le chantier reprendra le mois suivant.", [("le mois suivant", "2023-03")]),
         ("fr", "La loi sera votée l'année d'après.", [("l'année d'après", "2024")]),

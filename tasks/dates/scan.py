@@ -592,6 +592,8 @@ def _scan_weekdays(text: str, low: str, lang: str, has_digit: bool, add: _Add) -
             add(m.start(), m.end(), 2, True, 0, _day_of_month(_day_number(m["d"]), weekday, tense or 1))
 
     for m in _WEEKDAY_REL.finditer(low):
+        if low.startswith(("-là", "-la"), m.end()):
+            continue  # `ce lundi-là` is a Monday of the story, not one near the document date
         word = m["wd"]
         weekday, langs = WEEKDAYS[word]
         pre = m["pre"] or ""
