@@ -121,8 +121,7 @@ def _place(c: _Candidate, paragraphs: Sequence[str]) -> tuple[Place, int] | None
 def _infer_publication_date(
     candidates: Sequence[tuple[_Candidate, PartialDate]], header: PartialDate | None, paragraphs: Sequence[str]
 ) -> tuple[PartialDate | None, DateSource | None]:
-    """Day header wins; else a written day in a byline, dateline or sign-off that the header covers; else the
-    header; a date anywhere else in the text never dates the document."""
+    """Day header; else a byline, dateline or sign-off day the header covers; else the header; never a body date."""
     if header is not None and header.day is not None:
         return header, "header"
     placed: list[tuple[tuple[int, int, int, int], Place, PartialDate]] = []
@@ -151,8 +150,8 @@ def _infer_publication_date(
 def _reported_later(
     value: PartialDate, candidates: Sequence[tuple[_Candidate, PartialDate]], paragraphs: Sequence[str]
 ) -> bool:
-    """True when the text tells in the past tense of a full date after `value`: no text reports, as done, a day
-    after its own publication, so `value` is the date of something else (an old post, an event line)."""
+    """True when a full date more than a day after `value` is told in the past tense: `value` is then no page date."""
+    # No page reports as done a day after its own publication: such a `value` dates an old post or an event.
     lows: dict[int, str] = {}
     for c, other in candidates:
         if c.dateline < 3 or other.day is None or (_as_date(other) - _as_date(value)).days <= REPORT_SLACK_DAYS:

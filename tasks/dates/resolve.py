@@ -42,8 +42,7 @@ def _add_months(year: int, month: int, shift: int) -> tuple[int, int]:
 
 
 def _year_for(month: int, day: int | None, anchor: PartialDate, mode: int) -> int | None:
-    """Year of a yearless date: mode -3 not after, -2 strictly before, +2 strictly after, +3 not before, -1/+1
-    leaning, 0 the anchor's year."""
+    """Year of a yearless date: mode -3/-2 not after/before, +2/+3 after/not before, -1/+1 leaning, 0 the anchor's."""
     if mode == 0:
         return anchor.year
     if anchor.month is None:

@@ -134,8 +134,8 @@ class _Candidate:
 
 @lru_cache(maxsize=4)
 def _tense_marks(text: str) -> tuple[list[int], list[int], list[int], list[tuple[int, int, int]]]:
-    """Sentence ends (starts, ends) and tense markers (start, end, sign) of a paragraph, found once for all its
-    mentions: each mention then looks only inside its own window, so a paragraph costs linear time."""
+    """Sentence-end starts and ends and sorted tense markers (start, end, sign) of a paragraph, found once."""
+    # Found once for all the mentions of a paragraph, each of which then looks only inside its own window.
     stops = list(_SENTENCE_END.finditer(text))
     marks = sorted(
         (m.start(), m.end(), sign) for pattern, sign in ((_FUTURE, 1), (_PAST, -1)) for m in pattern.finditer(text)
@@ -165,8 +165,7 @@ def _tense(text: str, start: int, end: int) -> int:
 
 
 def _qual_mode(q: str | None, tense: int) -> int:
-    """A backward qualifier (`dernier`, `pasado`, `last`...) gives the latest such date not after the anchor (-3),
-    a forward one the first strictly after it (+2); none leaves the tense to decide."""
+    """Mode -3 (latest not after) for a backward qualifier, +2 (first after) for a forward one, else the tense."""
     if q:
         q = q.lower()
         if q.startswith(_BACKWARD):
