@@ -1,8 +1,4 @@
-"""Fast date benchmark: the pure date steps on the gold inputs (no flow, no NER), per set and per tune/check half.
-
-Run: `python -m benchmarks.dates_eval --gold ../shared/data/gold`. The document language given to the date step
-is the gold one where the set has it (TimeBank, HIPE, most news pages), else none; the flow uses its detector.
-"""
+"""Fast date benchmark: the pure date steps on the gold inputs, per set and per tune/check half (no flow, no NER)."""
 
 from __future__ import annotations
 
@@ -24,6 +20,8 @@ from tasks.read import decode, split_header
 from tasks.segment import split_paragraphs
 
 REPO = Path(__file__).resolve().parent.parent
+# Run: `python -m benchmarks.dates_eval --gold ../shared/data/gold`. The date step gets the gold document language
+# where the set has one (TimeBank, HIPE, most news pages), else none; the flow uses its language detector.
 
 MENTION_SETS = ("duckling_fr", "timebank_fr_day_header", "timebank_fr_month_header")
 DOC_DATE_SETS = (
@@ -185,7 +183,7 @@ def _misaligned(gold: dict[str, dict], d: Dated) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--gold", type=Path, default=REPO.parent / "shared" / "data" / "gold")
     parser.add_argument("--sets", default=",".join(dict.fromkeys((*MENTION_SETS, *DOC_DATE_SETS))))
     args = parser.parse_args(argv)
