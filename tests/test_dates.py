@@ -285,6 +285,10 @@ BODY = "Les élus ont adopté le texte après un long débat sur les finances de
         # Sign-offs: a short last paragraph holding only a date, maybe a place or an agency.
         ("fr", [TITLE, BODY, BODY, BODY, BODY, BODY, "Nantes, le 4 mars 2021"], "2021-03-04", "signoff"),
         ("en", [TITLE, BODY, BODY, BODY, BODY, BODY, "(AP) June 2, 2019"], "2019-06-02", "signoff"),
+        ("de", [TITLE, BODY, BODY, BODY, BODY, BODY, "Berlin, den 4. März 2021"], "2021-03-04", "signoff"),
+        ("es", [TITLE, BODY, BODY, BODY, BODY, BODY, "Madrid, 4 de marzo de 2021"], "2021-03-04", "signoff"),
+        ("it", [TITLE, BODY, BODY, BODY, BODY, BODY, "Roma, 4 marzo 2021"], "2021-03-04", "signoff"),
+        ("pt", [TITLE, BODY, BODY, BODY, BODY, BODY, "Lisboa, 4 de março de 2021"], "2021-03-04", "signoff"),
     ],
 )
 def test_publication_date_from_where_news_states_it(
