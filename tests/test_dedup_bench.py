@@ -75,7 +75,10 @@ def test_first_line_only_the_first_sentence_of_a_long_first_paragraph() -> None:
 
 
 def test_first_line_not_applicable_when_it_is_most_of_the_article() -> None:
-    assert bench.change_first_line(("Un titre assez long pour être presque tout.", "Court."), rng(), DONOR) is None
+    assert (
+        bench.change_first_line(("Un titre assez long pour être presque tout.", "Court."), rng(), DONOR)
+        is None
+    )
 
 
 def test_replace_sentence_changes_exactly_one_sentence_and_keeps_the_first() -> None:
@@ -170,7 +173,9 @@ def test_half_swap_keeps_half_and_fills_the_rest_from_the_donor() -> None:
     assert bench.half_swap(ARTICLE, rng(), ("Trop court.",)) is None
 
 
-@given(st.lists(st.text(alphabet="abc é\n", min_size=1, max_size=30), min_size=1, max_size=6), st.integers(0, 60))
+@given(
+    st.lists(st.text(alphabet="abc é\n", min_size=1, max_size=30), min_size=1, max_size=6), st.integers(0, 60)
+)
 def test_split_at_words_loses_and_adds_no_word(paragraphs: list[str], keep: int) -> None:
     paras = tuple(paragraphs)
     head, tail = bench.split_at_words(paras, keep)
@@ -310,4 +315,6 @@ def test_run_end_to_end_on_three_made_up_articles() -> None:
     assert [s["threshold"] for s in result["sweep"]] == list(bench.THRESHOLDS)
     recalls = [s["recall"] for s in result["sweep"]]
     assert recalls == sorted(recalls, reverse=True)
-    assert f"| **all** | 24 | {found} | **{100 * found / 24:.1f} %** |" in bench.report(result, bench.settings())
+    assert f"| **all** | 24 | {found} | **{100 * found / 24:.1f} %** |" in bench.report(
+        result, bench.settings()
+    )

@@ -83,7 +83,10 @@ def test_cleanup_strips_punctuation_and_drops_what_is_no_name() -> None:
 def test_unknown_labels_and_out_of_range_offsets_are_dropped_not_raised() -> None:
     text = "Paris est loin."
     assert (
-        refine_entities([text], [[(0, 5, "GPE"), (-4, 2, "LOC"), (10, 500, "ORG"), (9, 3, "PER")]], gazetteer=GAZ) == []
+        refine_entities(
+            [text], [[(0, 5, "GPE"), (-4, 2, "LOC"), (10, 500, "ORG"), (9, 3, "PER")]], gazetteer=GAZ
+        )
+        == []
     )
 
 
@@ -242,7 +245,9 @@ _TEXT = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(
     paragraphs=st.lists(_TEXT, max_size=4),
-    raw=st.lists(st.lists(st.tuples(st.integers(-3, 70), st.integers(-3, 70), _LABEL), max_size=6), max_size=5),
+    raw=st.lists(
+        st.lists(st.tuples(st.integers(-3, 70), st.integers(-3, 70), _LABEL), max_size=6), max_size=5
+    ),
 )
 def test_every_finding_is_a_nonempty_exact_slice(paragraphs: list[str], raw: list) -> None:
     findings = refine_entities(paragraphs, raw, gazetteer=GAZ)

@@ -122,7 +122,9 @@ def test_paragraph_keeps_its_own_language_only_when_confident():
 
 def test_han_only_paragraph_in_a_japanese_document_stays_japanese():
     detector = fake({"昨夜、長い議論の末に新しい予算を承認した。": [("ja", 1.0)], "落札価格": [("zh", 1.0)]})
-    document, paragraphs = assign_languages(["昨夜、長い議論の末に新しい予算を承認した。", "落札価格"], detector)
+    document, paragraphs = assign_languages(
+        ["昨夜、長い議論の末に新しい予算を承認した。", "落札価格"], detector
+    )
     assert [document.language] + [p.language for p in paragraphs] == ["ja", "ja", "ja"]
 
 

@@ -210,7 +210,9 @@ def test_every_written_form_is_found(day):
 def test_check_lists_every_metric_below_its_floor():
     from benchmarks.evaluate import check
 
-    results = {"duckling_fr": {"ours": {"duckling.negatives_clean": 96.0, "duckling.positives_at_grain": 85.0}}}
+    results = {
+        "duckling_fr": {"ours": {"duckling.negatives_clean": 96.0, "duckling.positives_at_grain": 85.0}}
+    }
     floors = {
         "duckling_fr.duckling.negatives_clean": 95.0,
         "duckling_fr.duckling.positives_at_grain": 89.0,
@@ -227,7 +229,9 @@ def test_reference_dates_keep_dateparser_period():
     from benchmarks.reference import find_dates
 
     found = find_dates("Signé le 3 mars 2021, publié en avril 2021.", "2021-05", ["fr"])
-    assert [(m["text"], m["value"], m["precision"]) for m in found][:1] == [("le 3 mars 2021", "2021-03-03", "day")]
+    assert [(m["text"], m["value"], m["precision"]) for m in found][:1] == [
+        ("le 3 mars 2021", "2021-03-03", "day")
+    ]
     assert ("en avril 2021", "2021-04", "month") in [(m["text"], m["value"], m["precision"]) for m in found]
     for m in found:
         assert "Signé le 3 mars 2021, publié en avril 2021."[m["start"] : m["end"]] == m["text"]
@@ -240,8 +244,12 @@ def test_reference_writes_the_scored_tables(tmp_path):
 
     src = tmp_path / "in"
     src.mkdir()
-    (src / "001_a.txt").write_text(" date 2019-03 Le conseil municipal s'est réuni hier soir.\n\nIl a voté le budget.")
-    (src / "002_b.txt").write_text("The committee met on Tuesday and approved the annual budget for the city.")
+    (src / "001_a.txt").write_text(
+        " date 2019-03 Le conseil municipal s'est réuni hier soir.\n\nIl a voté le budget."
+    )
+    (src / "002_b.txt").write_text(
+        "The committee met on Tuesday and approved the annual budget for the city."
+    )
     run_reference(src, tmp_path / "out", stages=("language",))
     docs = pd.read_parquet(tmp_path / "out" / "documents").set_index("source")
     assert docs.loc["001_a.txt", "header_date"] == "2019-03"
