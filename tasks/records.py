@@ -14,7 +14,7 @@ from typing import Literal
 Precision = Literal["year", "month", "day"]
 ParagraphKind = Literal["title", "heading", "body"]
 EntityLabel = Literal["PER", "LOC", "ORG", "MISC"]
-DateSource = Literal["header", "text", "header+text"]
+DateSource = Literal["header", "header+byline", "header+dateline", "header+signoff", "byline", "dateline", "signoff"]
 RawSpan = tuple[int, int, str]  # a model's (start, end, label): char offsets into the text it read
 
 UNDETERMINED = "und"  # ISO 639-3 code for "language not determined"

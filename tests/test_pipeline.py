@@ -24,7 +24,7 @@ def test_one_model_call_per_language_for_the_whole_batch() -> None:
     calls.clear()
     files = [
         SourceFile(
-            "a.txt", " date 2023-03 Le maire de Lyon est arrivé mardi 7 mars 2023 à la mairie de la ville.".encode()
+            "a.txt", " date 2023-03 VILLEURBANNE, mardi 7 mars 2023 - Le maire de Lyon est arrivé à la mairie.".encode()
         ),
         SourceFile(
             "b.txt",
@@ -40,7 +40,7 @@ def test_one_model_call_per_language_for_the_whole_batch() -> None:
         (doc_id_for("b.txt"), 0, "Lyon", "LOC"),
     ]
     a = batch.documents[0]
-    assert (a.date, a.date_precision, a.date_source, a.language) == ("2023-03-07", "day", "header+text", "fr")
+    assert (a.date, a.date_precision, a.date_source, a.language) == ("2023-03-07", "day", "header+dateline", "fr")
     assert [(p.paragraph_id, p.language) for p in batch.paragraphs if p.doc_id == doc_id_for("b.txt")] == [
         (0, "fr"),
         (1, "en"),
