@@ -126,6 +126,8 @@ def _parse(f: SourceFile, batch: Batch) -> _Parsed | None:
     except Rejected as r:
         batch.reject(f.source, r.reason, r.message, "skipped")
         return None
+    if decoded.note is not None:
+        batch.reject(f.source, "mixed_encoding", decoded.note, "kept")
     header = split_header(clean_text(decoded.text))
     if header.problem is not None:
         batch.reject(f.source, "invalid_header_date", f"{header.problem}; kept without a header date", "kept")
