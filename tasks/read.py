@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -30,6 +31,8 @@ _WESTERN = frozenset({"cp1252", "iso8859-1", "iso8859-15", "latin-1"})
 # A decoding is plausible when this share of its non-ASCII letters is in a script its detected language is written
 # in, and at most the other share of its words glue ASCII letters to letters of another script (`Bьrger`).
 MIN_SCRIPT_SHARE = 0.9
+# Characters judged, as the detector reads a window of bytes: a bound on the cost of a 20 MB legacy file.
+PLAUSIBILITY_WINDOW = 200_000
 # Scripts of the non-Latin languages the detector names; every other language it names is written in Latin.
 _SCRIPTS = {
     **dict.fromkeys(("ar", "fa", "ur"), frozenset({"ARABIC"})),
@@ -65,6 +68,7 @@ MIN_BLOCK_EVIDENCE = 16
 MAX_CHECKED_BLOCKS = 50
 _STRAY = re.compile("[\udc80-\udcff]+")
 _ASCII = bytes(range(128))
+_HEAD_BYTES = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +158,7 @@ def _legacy(raw: bytes, render: Callable[[str], str] | None = None) -> Decoded:
                 continue
             codec = "latin-1"
             text = read(codec)
-        problem = implausible(text, language) or (None if render else _mixed(raw, codec))
+        problem = implausible(text[:PLAUSIBILITY_WINDOW], language) or (None if render else _mixed(raw, codec))
         if problem is None:
             return Decoded(text, codecs.lookup(codec).name if codec != "latin-1" else codec)
         problems.append(f"{codec} gives {problem}")
@@ -179,14 +183,24 @@ def _mixed(raw: bytes, encoding: str) -> str | None:
     return None
 
 
-def _mostly_utf8(raw: bytes) -> Decoded | None:
-    """UTF-8 with stray legacy bytes (a line pasted from another editor): UTF-8 kept, the strays detected apart."""
+def _utf8_parts(raw: bytes) -> tuple[str, list[str], int, int]:
+    """raw with its stray bytes escaped, the stray runs, and the bytes outside and inside valid multi-byte UTF-8."""
     # surrogateescape maps each byte outside a valid UTF-8 sequence to one lone surrogate, which valid UTF-8 never
     # decodes to, so the stray runs are exactly the surrogate runs.
     escaped = raw.decode("utf-8", "surrogateescape")
     runs = _STRAY.findall(escaped)
-    stray = sum(len(run) for run in runs)
-    multibyte = len(raw.translate(None, _ASCII)) - stray
+    stray = sum(map(len, runs))
+    return escaped, runs, stray, len(raw.translate(None, _ASCII)) - stray
+
+
+def _mostly_utf8(raw: bytes) -> Decoded | None:
+    """UTF-8 with stray legacy bytes (a line pasted from another editor): UTF-8 kept, the strays detected apart."""
+    # A head that is mostly not UTF-8 settles it, without decoding a large legacy file twice.
+    if len(raw) > _HEAD_BYTES:
+        _, _, head_stray, head_multibyte = _utf8_parts(raw[:_HEAD_BYTES])
+        if head_stray and head_multibyte <= head_stray:
+            return None
+    escaped, runs, stray, multibyte = _utf8_parts(raw)
     if multibyte <= stray:
         return None
 
@@ -204,6 +218,7 @@ def _mostly_utf8(raw: bytes) -> Decoded | None:
     return Decoded(legacy.text, f"utf-8+{legacy.encoding}", note)
 
 
+@functools.lru_cache(maxsize=4096)
 def script_of(ch: str) -> str:
     """The script a letter belongs to, from the first word of its Unicode name (`CYRILLIC`, `HAN`, `KANA`...)."""
     words = unicodedata.name(ch, "UNKNOWN").split()
