@@ -26,14 +26,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls ex
 # detector rates a Western code page within this share of its best guess, the historic reading wins. Short French
 # text often ties with Central European pages that read `à` as `ŕ` (benchmarks/encodings.py measures it).
 WESTERN_PRIOR = 0.9
+# The confidence chardet gives its own "nothing fits" answer: a guess no more confident than that is not evidence.
 NO_ANSWER = 0.10
 _WESTERN = frozenset({"cp1252", "iso8859-1", "iso8859-15", "latin-1"})
 # A decoding is plausible when this share of its non-ASCII letters is in a script its detected language is written
-# in, and at most the other share of its words glue ASCII letters to letters of another script (`Bьrger`).
+# in, and at most the other share of its words glue ASCII letters to letters of another script (`Bьrger`), and
+# symbols between letters (`zebra³a`) number at most the other share of its non-ASCII letters.
 MIN_SCRIPT_SHARE = 0.9
 # Characters judged, as the detector reads a window of bytes: a bound on the cost of a 20 MB legacy file.
 PLAUSIBILITY_WINDOW = 200_000
-# Scripts of the non-Latin languages the detector names; every other language it names is written in Latin.
+# Scripts of the non-Latin languages among those chardet 7 names; every other language it names is written in Latin.
 _SCRIPTS = {
     **dict.fromkeys(("ar", "fa", "ur"), frozenset({"ARABIC"})),
     **dict.fromkeys(("be", "bg", "kk", "mk", "ru", "tg", "uk"), frozenset({"CYRILLIC"})),
@@ -166,7 +168,7 @@ def _legacy(raw: bytes, render: Callable[[str], str] | None = None) -> Decoded:
 
 
 def _mixed(raw: bytes, encoding: str) -> str | None:
-    """Why the paragraphs of raw are not all in `encoding` (one pasted from a file in another), or None."""
+    """Why the paragraphs of raw are not all in `encoding` (one pasted from a file in another script), or None."""
     for i, block in enumerate(_BLOCKS.split(raw)[:MAX_CHECKED_BLOCKS]):
         if len(block.translate(None, _ASCII)) < MIN_BLOCK_EVIDENCE:
             continue
@@ -175,12 +177,20 @@ def _mixed(raw: bytes, encoding: str) -> str | None:
         if other is None or guess["confidence"] <= chardet.MINIMUM_THRESHOLD:
             continue
         try:
-            if block.decode(other) == block.decode(encoding):
-                continue
+            theirs = main_script(block.decode(other))
         except (LookupError, UnicodeDecodeError):
-            pass
-        return f"a paragraph in another encoding: paragraph {i + 1} reads as {other} (`{guess['language']}`)"
+            continue
+        # Pages of one script that differ in a few letters (cp1250 and cp1252 on French) are the file's choice.
+        ours = main_script(block.decode(encoding))
+        if theirs != ours:
+            return f"paragraph {i + 1} is {theirs} in {other} (`{guess['language']}`), {ours} in {encoding}"
     return None
+
+
+def main_script(text: str) -> str | None:
+    """The script of most of the non-ASCII letters of text, None when it has none."""
+    letters = Counter(script_of(c) for c in text if c.isalpha() and not c.isascii())
+    return letters.most_common(1)[0][0] if letters else None
 
 
 def _utf8_parts(raw: bytes) -> tuple[str, list[str], int, int]:

@@ -81,7 +81,7 @@ def test_rejects_and_ignored_files(run: tuple[Path, dict[str, pd.DataFrame], str
     assert list(zip(rejects["source"], rejects["reason"], rejects["action"], strict=True)) == [
         ("two_encodings.txt", "undecodable", "skipped")
     ]
-    assert "a paragraph in another encoding" in rejects["message"].iloc[0]
+    assert "paragraph 1 is CYRILLIC in cp1251 (`ru`), GREEK in cp1253" in rejects["message"].iloc[0]
     runs = tables["runs"].sort_values("started_at")
     assert list(runs["files_ignored"]) == [3, 3]
     assert "Files ignored (not `*.txt` or `*.txt.gz`, hidden, or symlinked folders): 3" in report
