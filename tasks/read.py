@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import chardet
 import regex
+from chardet.output_names import PREFERRED_SUPERSET
 
 from tasks.records import PartialDate
 
@@ -71,6 +72,11 @@ MAX_CHECKED_BLOCKS = 50
 _STRAY = re.compile("[\udc80-\udcff]+")
 _ASCII = bytes(range(128))
 _HEAD_BYTES = 1 << 16
+# chardet names the decode-safe superset (cp949 for EUC-KR text); `documents.encoding` names the standard it
+# extends when that reads the file alike. cp1252 keeps its name: it is the historic reading of the corpus.
+_SUBSET = {
+    codecs.lookup(superset).name: subset for subset, superset in PREFERRED_SUPERSET.items() if superset != "cp1252"
+} | {"big5hkscs": "big5", "cp932": "shift_jis"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +168,22 @@ def _legacy(raw: bytes, render: Callable[[str], str] | None = None) -> Decoded:
             text = read(codec)
         problem = implausible(text[:PLAUSIBILITY_WINDOW], language) or (None if render else _mixed(raw, codec))
         if problem is None:
-            return Decoded(text, codecs.lookup(codec).name if codec != "latin-1" else codec)
+            return Decoded(text, codec if codec in _WESTERN else _narrowest(raw, codec, text, render))
         problems.append(f"{codec} gives {problem}")
     raise Rejected("undecodable", "no plausible encoding: " + "; ".join(problems[:2]))
+
+
+def _narrowest(raw: bytes, codec: str, text: str, render: Callable[[str], str] | None) -> str:
+    """The standard encoding the detector's decode-safe superset stands for, when it reads the bytes alike."""
+    name = codecs.lookup(codec).name
+    subset = _SUBSET.get(name)
+    if subset is None:
+        return name
+    try:
+        same = (render or raw.decode)(subset) == text
+    except UnicodeDecodeError:
+        same = False
+    return codecs.lookup(subset).name if same else name
 
 
 def _mixed(raw: bytes, encoding: str) -> str | None:
