@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from flows.params import DaskAddress, EtlParams, LockWait, MaxFileBytes, ShardSize, Workers, cli_parser, from_cli
 from flows.prefect_tasks import ShardResult, commit_run, list_inputs, process_shard, resolve_duplicates
-from flows.report import report
+from flows.report import ignored_summary, report
 from tasks import __version__, store
 from tasks.dedup import DuplicateStats
 from tasks.models import DetectorName
@@ -58,7 +58,7 @@ def news_etl(
             log.warning("removed %s left by an interrupted run", leftover)
         store.check_compatible(out, full_refresh=params.full_refresh)
 
-        listed, unlisted = list_inputs(params.input_dir)
+        listed, listing = list_inputs(params.input_dir)
         known = {s: e.content_sha256 for s, e in store.read_manifest(out).items()}
         plan = plan_run(listed, known, full_refresh=params.full_refresh)
         shards = make_shards(plan.todo, params.shard_size)
@@ -71,6 +71,12 @@ def news_etl(
             len(plan.deleted),
             len(shards),
         )
+        if listing.ignored:
+            log.info("files ignored: %s", ignored_summary(listing.ignored))
+        warnings = []
+        if not listed:
+            warnings.append(f"no article (*.txt, *.txt.gz) in {params.input_dir}")
+            log.warning("%s", warnings[-1])
 
         results = run_shards(params, run_id, shards)
         replaced = [p.source for p in plan.todo] + list(plan.deleted if params.prune else ())
@@ -78,12 +84,12 @@ def news_etl(
         removed = {doc_id_for(s) for s in replaced}
         duplicates = resolve_duplicates(out, run_id, parts, removed, full_refresh=params.full_refresh)
 
-        rejects = [Reject(run_id, src, reason, msg, "skipped") for src, reason, msg in unlisted]
-        run = summarize(run_id, started, params, len(listed), plan, results, rejects, duplicates)
+        rejects = [Reject(run_id, src, reason, msg, "skipped") for src, reason, msg in listing.problems]
+        run = summarize(run_id, started, params, listing, plan, results, rejects, duplicates)
         t_commit = time.perf_counter()
         snapshot = commit_run(out, run, results, plan, params.prune, rejects)
         commit_seconds = time.perf_counter() - t_commit
-    report(run, results, plan, snapshot, rejects, duplicates, commit_seconds)
+    report(run, results, plan, snapshot, rejects, duplicates, commit_seconds, listing.ignored, warnings)
     return {k: getattr(run, k) for k in ("files_seen", "files_processed", "files_failed", "documents", "entities")}
 
 
@@ -91,7 +97,7 @@ def summarize(
     run_id: str,
     started: datetime,
     params: EtlParams,
-    files_seen: int,
+    listing: store.Listing,
     plan: Plan,
     results: list[ShardResult],
     rejects: list[Reject],
@@ -102,7 +108,8 @@ def summarize(
         run_id=run_id,
         started_at=started,
         finished_at=datetime.now(UTC),
-        files_seen=files_seen,
+        files_seen=len(listing.sources),
+        files_ignored=listing.files_ignored,
         files_processed=sum(r.documents for r in results),
         files_failed=sum(r.rejected for r in results) + len(rejects),
         files_new=plan.new,

@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from tasks import store
 from tasks.dedup import DuplicateStats, paragraphs_by_bucket, resolve_bucket, resolve_documents, touched_buckets
 from tasks.models import DetectorName, Ner, french_ner, language_detector, place_gazetteer
-from tasks.pipeline import Models, SourceFile, content_sha256, doc_id_for, process_batch
+from tasks.pipeline import Models, SourceFile, doc_id_for, process_batch
 from tasks.plan import Plan, Shard, part_name
 from tasks.read import Rejected
 from tasks.records import Reject, Run
@@ -46,10 +46,10 @@ class ShardResult:
 
 
 @task(retries=2, retry_delay_seconds=2, persist_result=False)
-def list_inputs(input_dir: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """source -> content hash of every input file, and the folders that could not be listed."""
-    sources, problems = store.list_sources(input_dir)
-    return store.hash_sources(input_dir, sources), problems
+def list_inputs(input_dir: Path) -> tuple[dict[str, str], store.Listing]:
+    """source -> content hash of every input file, and the listing (folders not listed, files ignored)."""
+    listing = store.list_sources(input_dir)
+    return store.hash_sources(input_dir, listing.sources), listing
 
 
 def _ner_for(language: str) -> Ner | None:
@@ -72,7 +72,7 @@ def run_shard(
     unread: list[Reject] = []
     for p in shard:
         try:
-            files.append(SourceFile(p.source, store.read_source(input_dir, p.source, max_bytes=max_bytes)))
+            files.append(store.read_source(input_dir, p.source, max_bytes=max_bytes))
         except Rejected as r:
             unread.append(Reject(run_id, p.source, r.reason, r.message, "skipped"))
     t1 = time.perf_counter()
@@ -83,15 +83,12 @@ def run_shard(
     rejects = unread + batch.rejects
     skipped = {r.source for r in rejects if r.action == "skipped"}
     # A rejected file is remembered by the hash of the bytes read (they may differ from the listed ones), if any.
-    read = {f.source: f.data for f in files}
+    read = {f.source: f.content_sha256 for f in files}
     listed = {p.source: p.content_sha256 for p in shard}
     manifest = [
         store.ManifestEntry(d.source, d.doc_id, d.content_sha256, "ok", part, run_id) for d in batch.documents
     ] + [
-        store.ManifestEntry(
-            s, doc_id_for(s), content_sha256(read[s]) if s in read else listed[s], "rejected", part, run_id
-        )
-        for s in sorted(skipped)
+        store.ManifestEntry(s, doc_id_for(s), read.get(s, listed[s]), "rejected", part, run_id) for s in sorted(skipped)
     ]
     tables = {name: store.to_table(getattr(batch, name), TABLES[name]) for name in DOCUMENT_TABLES}
     tables["rejects"] = store.to_table(rejects, TABLES["rejects"])

@@ -19,6 +19,11 @@ def _table(title: str, counter: Counter, limit: int | None = None) -> list[str]:
     return [f"### {title}", "", "| | count |", "|---|---|", *(rows or ["| none | 0 |"]), ""]
 
 
+def ignored_summary(ignored: dict[str, int]) -> str:
+    """`.html 3, .pdf 1, (none) 2`: files left out of a run by kind, most frequent first."""
+    return ", ".join(f"{kind} {n}" for kind, n in Counter(ignored).most_common()) or "none"
+
+
 def markdown(
     run: Run,
     totals: dict[str, Counter],
@@ -27,15 +32,22 @@ def markdown(
     rejects: list[tuple[str, str, str]],
     duplicates: DuplicateStats,
     commit_seconds: float,
+    ignored: dict[str, int] | None = None,
+    warnings: list[str] | None = None,
 ) -> str:
-    """The artifact's text: counts, duplicates, languages, months, top entities, rejects and stage seconds."""
+    """The artifact's text: warnings, counts, files ignored, duplicates, languages, months, rejects, stage seconds."""
     lines = [
         f"# news-etl run `{run.run_id}`",
         "",
+        *[f"**Warning: {w}.**" for w in warnings or []],
+        *([""] if warnings else []),
         "| files seen | new | changed | unchanged | processed | failed | documents | paragraphs | entities | dates |",
         "|---|---|---|---|---|---|---|---|---|---|",
         f"| {run.files_seen} | {plan.new} | {plan.changed} | {plan.unchanged} | {run.files_processed} | "
         f"{run.files_failed} | {run.documents} | {run.paragraphs} | {run.entities} | {run.date_mentions} |",
+        "",
+        f"Files ignored (not `*.txt` or `*.txt.gz`, hidden, or symlinked folders): {run.files_ignored}"
+        + (f" ({ignored_summary(ignored)})" if ignored else ""),
         "",
         "### Duplicates",
         "",
@@ -78,6 +90,8 @@ def report(
     rejects: list[Reject],
     duplicates: DuplicateStats,
     commit_seconds: float,
+    ignored: dict[str, int] | None = None,
+    warnings: list[str] | None = None,
 ) -> None:
     """Log the run summary and leave it as a markdown artifact."""
     log = get_run_logger()
@@ -95,7 +109,7 @@ def report(
             ", ".join(f"{lang} ({n})" for lang, n in skipped.most_common()),
             sum(skipped.values()),
         )
-    text = markdown(run, totals, plan, snapshot, listed, duplicates, commit_seconds)
+    text = markdown(run, totals, plan, snapshot, listed, duplicates, commit_seconds, ignored, warnings)
     create_markdown_artifact(text, key="news-etl-run", description=f"news-etl run {run.run_id}")
     log.info("stage seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in sorted(totals["seconds"].items())))
     log.info(

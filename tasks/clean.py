@@ -1,4 +1,4 @@
-"""Text repair and whitespace normalisation."""
+"""Text repair: NFC, mojibake repair, control characters removed, and the paragraph layout; nothing else."""
 
 from __future__ import annotations
 
@@ -6,11 +6,23 @@ import re
 
 import ftfy
 
-# ftfy repairs mojibake (`Ã©` -> `é`), C1 controls, curly quotes, HTML entities and NFC in one well-tested pass.
-_FIXER = ftfy.TextFixerConfig(explain=False)
-# Unicode space separators (NBSP, narrow NBSP, em space...) and tabs become one plain space; zero-width characters go.
+# ftfy repairs mojibake (`Ã©` -> `é`, C1 controls that are cp1252 read as latin-1, surrogate pairs), removes C0
+# controls and terminal escapes, and normalises to NFC. Its folds are off: the stored text keeps the source's curly
+# quotes, full-width forms, ligatures and HTML entities, so that it still matches the source (docs/input.md).
+_FIXER = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,
+    fix_character_width=False,
+    fix_latin_ligatures=False,
+    explain=False,
+)
+# Unicode space separators (NBSP, narrow NBSP, ideographic space...) and tabs become one plain space.
 _SPACES = re.compile(r"[^\S\n]+")
-_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+# Invisible characters that only split words for search and matching: zero-width space, word joiner, BOM and soft
+# hyphen. ZWJ and ZWNJ stay: they spell Persian, Indic scripts and emoji.
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
+# C1 controls left after repair (the five that are no cp1252 character, or C1 in UTF-8 text): never text.
+_C1 = re.compile(r"[\x80-\x9f]")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 MAX_PASSES = 4
 
@@ -28,7 +40,6 @@ def clean_text(text: str) -> str:
 
 
 def _clean_once(text: str) -> str:
-    text = _ZERO_WIDTH.sub("", text)
-    text = ftfy.fix_text(text, _FIXER)
+    text = _C1.sub("", ftfy.fix_text(_INVISIBLE.sub("", text), _FIXER))
     paragraphs = (_SPACES.sub(" ", block.replace("\n", " ")).strip() for block in _BLANK_LINES.split(text))
     return "\n\n".join(p for p in paragraphs if p)

@@ -30,10 +30,19 @@ MAX_NER_CHARS_PER_DOCUMENT = 200_000
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """The bytes of one input file and its path relative to the input folder, with `/` separators."""
+    """An article's bytes and its path relative to the input folder, with `/` separators.
+
+    `sha256` is the hash of the file's own bytes when `data` is not them (a decompressed `.gz`), else empty.
+    """
 
     source: str
     data: bytes
+    sha256: str = ""
+
+    @property
+    def content_sha256(self) -> str:
+        """The hash that tells a changed file from an unchanged one: of the file's bytes, as listing computes it."""
+        return self.sha256 or content_sha256(self.data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +135,8 @@ def _parse(f: SourceFile, batch: Batch) -> _Parsed | None:
     except Rejected as r:
         batch.reject(f.source, r.reason, r.message, "skipped")
         return None
+    if decoded.note is not None:
+        batch.reject(f.source, "mixed_encoding", decoded.note, "kept")
     header = split_header(clean_text(decoded.text))
     if header.problem is not None:
         batch.reject(f.source, "invalid_header_date", f"{header.problem}; kept without a header date", "kept")
@@ -185,7 +196,7 @@ def _assemble(
         Document(
             doc_id=doc_id,
             source=p.file.source,
-            content_sha256=content_sha256(p.file.data),
+            content_sha256=p.file.content_sha256,
             language=doc_lang.language,
             language_score=doc_lang.score,
             title=title,

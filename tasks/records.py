@@ -159,6 +159,7 @@ class Run:
     started_at: datetime
     finished_at: datetime
     files_seen: int
+    files_ignored: int
     files_processed: int
     files_failed: int
     files_new: int

@@ -95,7 +95,8 @@ def test_other_documents(tables: dict[str, pd.DataFrame]) -> None:
         "year",
         2,
     )
-    assert crlf["text"] == "La réunion s'est tenue à Genève.\n\nSuite du texte."
+    # The source's curly apostrophe stays; the NBSP is a space of the paragraph layout.
+    assert crlf["text"] == "La réunion s\u2019est tenue à Genève.\n\nSuite du texte."
     bad = docs.loc["bad_header.txt"]
     assert bad["header_date"] == "2023-13" and pd.isna(bad["date"])
     english = docs.loc["english.txt"]
@@ -130,6 +131,7 @@ def test_join_keys_and_offsets(tables: dict[str, pd.DataFrame]) -> None:
 def test_runs_table(tables: dict[str, pd.DataFrame]) -> None:
     runs = tables["runs"].sort_values("started_at")
     assert list(runs["files_seen"]) == [8, 8]
+    assert list(runs["files_ignored"]) == [1, 1]  # notes.md
     assert list(runs["files_new"]) == [8, 0] and list(runs["files_unchanged"]) == [0, 8]
     assert list(runs["documents"]) == [5, 0]
     assert (runs["finished_at"] >= runs["started_at"]).all()

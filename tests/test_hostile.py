@@ -76,7 +76,7 @@ words = st.sampled_from(
     ]
 )
 texts = st.builds(lambda h, ws: h + " ".join(ws), headers, st.lists(words, max_size=80))
-encodings = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+encodings = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1", "cp1251", "big5", "koi8-r", "cp1256"])
 
 
 def encode(text: str, encoding: str) -> bytes:

@@ -79,3 +79,27 @@ def test_very_long_documents_get_entities_only_up_to_the_cap() -> None:
     assert max(covered) < n - 1 and len(covered) == MAX_NER_CHARS_PER_DOCUMENT // (len(paragraph) + 1) + 1
     assert [(r.reason, r.action) for r in batch.rejects] == [("ner_truncated", "kept")]
     assert len(batch.paragraphs) == n
+
+
+def test_legacy_encodings_become_documents_with_their_encoding_or_a_reason() -> None:
+    files = [
+        SourceFile("ru.txt", "Заседание правительства прошло во вторник в Москве.".encode("cp1251")),
+        SourceFile("fr.txt", "Le préfet a visité Lyon hier après-midi avec les élus.".encode("cp1252")),
+        SourceFile("mixed.txt", "Le préfet a visité Lyon hier après-midi. ".encode() + "Fin, à midi.".encode("cp1252")),
+        SourceFile(
+            "two.txt",
+            "Заседание правительства прошло во вторник в Москве.".encode("cp1251")
+            + b"\n\n"
+            + "Η κυβέρνηση ανακοίνωσε την Τρίτη νέα μέτρα για τα νοικοκυριά.".encode("iso-8859-7"),
+        ),
+    ]
+    batch = process_batch(files, MODELS, run_id="r")
+    assert [(d.source, d.encoding, d.text) for d in batch.documents] == [
+        ("ru.txt", "cp1251", "Заседание правительства прошло во вторник в Москве."),
+        ("fr.txt", "cp1252", "Le préfet a visité Lyon hier après-midi avec les élus."),
+        ("mixed.txt", "utf-8+cp1252", "Le préfet a visité Lyon hier après-midi. Fin, à midi."),
+    ]
+    assert [(r.source, r.reason, r.action) for r in batch.rejects] == [
+        ("mixed.txt", "mixed_encoding", "kept"),
+        ("two.txt", "undecodable", "skipped"),
+    ]

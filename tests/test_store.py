@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import os
 from datetime import UTC, datetime
@@ -23,7 +25,7 @@ def doc(doc_id: str, text: str, date: str | None = None) -> Document:
 
 
 def run_record(run_id: str, *, full_refresh: bool = False) -> Run:
-    return Run(run_id, T0, T0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, full_refresh, "test", "lingua")
+    return Run(run_id, T0, T0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, full_refresh, "test", "lingua")
 
 
 def stage(out: Path, run_id: str, part: str, docs: list[Document]) -> store.StagedPart:
@@ -132,14 +134,68 @@ def test_second_run_on_the_same_output_is_refused(tmp_path: Path) -> None:
         pass
 
 
-def test_listing_is_recursive_sorted_and_skips_symlinked_folders(tmp_path: Path) -> None:
+def test_listing_is_recursive_sorted_and_counts_what_it_leaves_out(tmp_path: Path) -> None:
     (tmp_path / "b" / "c").mkdir(parents=True)
-    for name in ["z.txt", "b/y.TXT", "b/c/x.txt", "b/notes.md"]:
+    (tmp_path / ".git" / "objects").mkdir(parents=True)
+    names = ["z.txt", "b/y.TXT", "b/c/x.txt", "b/c/w.txt.gz", "b/notes.md", "b/a.html", "b/c/d.HTML", "README"]
+    names += ["b/.y.txt.x7Gq2", ".DS_Store", ".git/objects/1.txt", "b/c/old.gz", "b/doc.pdf", "b/c/Makefile"]
+    for name in names:
         (tmp_path / name).write_text("x")
     (tmp_path / "b" / "loop").symlink_to(tmp_path, target_is_directory=True)
-    sources, problems = store.list_sources(tmp_path)
-    assert sources == ["b/c/x.txt", "b/y.TXT", "z.txt"]
-    assert problems == []
+    listing = store.list_sources(tmp_path)
+    assert listing.sources == ["b/c/w.txt.gz", "b/c/x.txt", "b/y.TXT", "z.txt"]
+    assert listing.problems == []
+    assert listing.ignored == {
+        "(hidden)": 3,  # .git (not walked into), .DS_Store, b/.y.txt.x7Gq2
+        "(none)": 2,
+        "(symlinked folder)": 1,
+        ".gz": 1,
+        ".html": 2,
+        ".md": 1,
+        ".pdf": 1,
+    }
+    assert listing.files_ignored == 11
+
+
+def gz(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+def test_gzip_articles_are_read_decompressed_and_hashed_as_files(tmp_path: Path) -> None:
+    text = "Le maire de Lyon a parlé.".encode()
+    (tmp_path / "a.txt.gz").write_bytes(gz(text))
+    # Two members, as `cat a.gz b.gz` makes: one article.
+    (tmp_path / "two.txt.gz").write_bytes(gz(b"Premier. ") + gz(b"Second."))
+    got = store.read_source(tmp_path, "a.txt.gz", max_bytes=100)
+    assert (got.source, got.data) == ("a.txt.gz", text)
+    assert got.content_sha256 == hashlib.sha256((tmp_path / "a.txt.gz").read_bytes()).hexdigest()
+    assert got.content_sha256 == store.hash_sources(tmp_path, ["a.txt.gz"])["a.txt.gz"]
+    assert store.read_source(tmp_path, "two.txt.gz", max_bytes=100).data == b"Premier. Second."
+
+
+@pytest.mark.timeout(30)
+def test_gzip_bombs_and_corrupt_gzip_are_refused_with_their_reason(tmp_path: Path) -> None:
+    # 1 GB of zeros compresses to about 1 MB; the limit applies to what it decompresses to.
+    with gzip.open(tmp_path / "bomb.txt.gz", "wb", compresslevel=9) as fh:
+        block = b"\0" * (1 << 20)
+        for _ in range(1024):
+            fh.write(block)
+    whole = gz("Un article complet, assez long pour être tronqué.".encode())
+    (tmp_path / "truncated.txt.gz").write_bytes(whole[: len(whole) // 2])
+    (tmp_path / "notgzip.txt.gz").write_bytes(b"Un article en clair, mal nomm\xe9.")
+    (tmp_path / "crc.txt.gz").write_bytes(whole[:-8] + b"\0\0\0\0" + whole[-4:])
+    (tmp_path / "hollow.txt.gz").write_bytes(gz(b""))
+    expected = {
+        "bomb.txt.gz": ("too_large", "decompresses to over 10000000 bytes"),
+        "truncated.txt.gz": ("corrupt_gzip", "not a readable gzip file"),
+        "notgzip.txt.gz": ("corrupt_gzip", "Not a gzipped file"),
+        "crc.txt.gz": ("corrupt_gzip", "CRC check failed"),
+        "hollow.txt.gz": ("empty", "decompresses to 0 bytes"),
+    }
+    for source, (reason, fragment) in expected.items():
+        with pytest.raises(store.Rejected) as exc:
+            store.read_source(tmp_path, source, max_bytes=10_000_000)
+        assert exc.value.reason == reason and fragment in exc.value.message, (source, exc.value)
 
 
 def test_read_source_reasons(tmp_path: Path) -> None:
@@ -208,7 +264,7 @@ def test_fifos_and_symlinks_out_of_the_input_are_refused_without_hanging(tmp_pat
     (inp / "leak.txt").symlink_to(tmp_path / "secret.txt")
     (inp / "real.txt").write_text("Un article.")
     (inp / "alias.txt").symlink_to(inp / "real.txt")
-    sources, _ = store.list_sources(inp)
+    sources = store.list_sources(inp).sources
     assert sources == ["alias.txt", "leak.txt", "pipe.txt", "real.txt"]
     hashes = store.hash_sources(inp, sources)
     assert hashes["pipe.txt"] == "" and hashes["leak.txt"] == "" and hashes["alias.txt"] == hashes["real.txt"] != ""
@@ -216,4 +272,4 @@ def test_fifos_and_symlinks_out_of_the_input_are_refused_without_hanging(tmp_pat
         with pytest.raises(store.Rejected) as exc:
             store.read_source(inp, source, max_bytes=100)
         assert exc.value.reason == reason
-    assert store.read_source(inp, "alias.txt", max_bytes=100) == b"Un article."
+    assert store.read_source(inp, "alias.txt", max_bytes=100).data == b"Un article."

@@ -13,7 +13,7 @@ from tasks.store.index import (
     stage_paragraph_bucket,
     stage_paragraph_flags,
 )
-from tasks.store.inputs import hash_sources, list_sources, open_source, read_source
+from tasks.store.inputs import Listing, hash_sources, list_sources, open_source, read_source
 from tasks.store.parquet import partition_of, to_table
 from tasks.store.paths import StoreError, current_snapshot, next_sequence, staging_dir
 from tasks.store.snapshot import (
@@ -28,6 +28,7 @@ from tasks.store.snapshot import (
 )
 
 __all__ = [
+    "Listing",
     "ManifestEntry",
     "Rejected",
     "StagedPart",

@@ -2,26 +2,54 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import os
 import stat
+import zlib
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from tasks.pipeline import SourceFile, content_sha256
 from tasks.read import Rejected, check_size
 from tasks.store.paths import StoreError
 
-INPUT_SUFFIX = ".txt"
+INPUT_SUFFIXES = (".txt", ".txt.gz")
+GZIP_SUFFIX = ".gz"
+# Keys of `Listing.ignored` for entries that have no extension to count them by.
+NO_EXTENSION = "(none)"
+HIDDEN = "(hidden)"
+SYMLINKED_FOLDER = "(symlinked folder)"
+_CHUNK = 1 << 20
 
 
-def list_sources(root: Path) -> tuple[list[str], list[tuple[str, str, str]]]:
-    """Sorted `*.txt` paths under root, relative with `/`; plus (source, reason, message) for folders not listed.
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The articles under an input folder, the folders that could not be listed, and what was left out, by kind."""
 
-    Symlinked folders are not followed, so a symlink loop cannot make the walk endless.
+    sources: list[str]
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (source, reason, message)
+    ignored: dict[str, int] = field(default_factory=dict)  # `.pdf`, `(none)`, `(hidden)`... -> count
+
+    @property
+    def files_ignored(self) -> int:
+        return sum(self.ignored.values())
+
+
+def list_sources(root: Path) -> Listing:
+    """Sorted `*.txt` and `*.txt.gz` paths under root, relative with `/`; every other entry counted, none read.
+
+    Hidden files and folders (a leading `.`: `.git`, `.DS_Store`, the `.name.txt.XXXX` temporary of a copy in
+    progress) are not read and not walked into; each counts once as `(hidden)`. Symlinked folders are not followed,
+    so a symlink loop cannot make the walk endless; each counts once as `(symlinked folder)`.
     """
     problems: list[tuple[str, str, str]] = []
+    ignored: Counter[str] = Counter()
 
     def onerror(exc: OSError) -> None:
         where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
@@ -31,10 +59,20 @@ def list_sources(root: Path) -> tuple[list[str], list[tuple[str, str, str]]]:
         raise StoreError(f"input folder {root} does not exist or is not a folder")
     sources: list[str] = []
     for folder, dirs, files in os.walk(root, onerror=onerror, followlinks=False):
-        dirs.sort()
         rel = Path(folder).relative_to(root)
-        sources.extend((rel / name).as_posix() for name in files if name.lower().endswith(INPUT_SUFFIX))
-    return sorted(sources), problems
+        hidden = [d for d in dirs if d.startswith(".")]
+        linked = [d for d in dirs if not d.startswith(".") and os.path.islink(os.path.join(folder, d))]
+        ignored[HIDDEN] += len(hidden)
+        ignored[SYMLINKED_FOLDER] += len(linked)
+        dirs[:] = sorted(d for d in dirs if d not in hidden)
+        for name in files:
+            if name.startswith("."):
+                ignored[HIDDEN] += 1
+            elif name.lower().endswith(INPUT_SUFFIXES):
+                sources.append((rel / name).as_posix())
+            else:
+                ignored[Path(name).suffix.lower() or NO_EXTENSION] += 1
+    return Listing(sorted(sources), problems, {k: n for k, n in sorted(ignored.items()) if n})
 
 
 def open_source(root: Path, source: str) -> BinaryIO:
@@ -61,17 +99,43 @@ def open_source(root: Path, source: str) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
-def read_source(root: Path, source: str, *, max_bytes: int) -> bytes:
-    """The bytes of one input file; raises Rejected with a reason for files that cannot be read."""
+def read_source(root: Path, source: str, *, max_bytes: int) -> SourceFile:
+    """One input file as an article: its bytes, decompressed for `*.gz`; Rejected with a reason when it cannot be.
+
+    `max_bytes` bounds the article, so a `.gz` is streamed and refused once its decompressed size passes the limit
+    (a gzip bomb costs max_bytes of memory, not its expanded size). The hash is the one of the file's own bytes.
+    """
     with open_source(root, source) as fh:
         check_size(os.fstat(fh.fileno()).st_size, max_bytes=max_bytes)
         try:
-            data = fh.read(max_bytes + 1)
+            raw = fh.read(max_bytes + 1)
         except OSError as exc:
             raise Rejected("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}") from None
     # The size is checked again on the bytes: a file can grow between fstat and read.
-    check_size(len(data), max_bytes=max_bytes)
-    return data
+    check_size(len(raw), max_bytes=max_bytes)
+    if not source.lower().endswith(GZIP_SUFFIX):
+        return SourceFile(source, raw)
+    data = gunzip(raw, max_bytes=max_bytes)
+    return SourceFile(source, data, content_sha256(raw))
+
+
+def gunzip(raw: bytes, *, max_bytes: int) -> bytes:
+    """The decompressed bytes of a gzip file, read in chunks; Rejected when corrupt or over max_bytes."""
+    out = bytearray()
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
+            while chunk := gz.read(_CHUNK):
+                out += chunk
+                if len(out) > max_bytes:
+                    raise Rejected(
+                        "too_large",
+                        f"decompresses to over {max_bytes} bytes, the limit ({len(raw)} bytes compressed); stopped",
+                    )
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise Rejected("corrupt_gzip", f"not a readable gzip file: {exc or type(exc).__name__}") from None
+    if not out:
+        raise Rejected("empty", f"gzip file of {len(raw)} bytes decompresses to 0 bytes")
+    return bytes(out)
 
 
 def hash_sources(root: Path, sources: Sequence[str]) -> dict[str, str]:

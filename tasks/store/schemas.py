@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 _STR = pa.string()
 _INT = pa.int32()
@@ -79,6 +79,7 @@ RUNS = pa.schema(
         pa.field("started_at", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("finished_at", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("files_seen", pa.int64(), nullable=False),
+        pa.field("files_ignored", pa.int64(), nullable=False),
         pa.field("files_processed", pa.int64(), nullable=False),
         pa.field("files_failed", pa.int64(), nullable=False),
         pa.field("files_new", pa.int64(), nullable=False),
