@@ -78,7 +78,7 @@ def day_outcome(pairs: Iterable[tuple[str, str | None]]) -> DayOutcome:
 def mention_spans(docs: Sequence[Dated]) -> list[Span]:
     """Predicted date mentions as scoring spans labelled with their value and precision."""
     return [
-        Span(d.source, m.paragraph, m.start, m.end, m.value.iso, m.value.precision)
+        Span(d.source, m.paragraph_id, m.start, m.end, m.value.iso, m.value.precision)
         for d in docs
         for m in d.result.mentions
     ]

@@ -98,7 +98,7 @@ def predict(
             out[src] = [Span(src, p, s, e, lab) for p, par in enumerate(raw[src]) for s, e, lab in par]
         else:
             found = refine_entities(paragraphs, raw[src], gazetteer, rules)
-            out[src] = [Span(src, f.paragraph, f.start, f.end, f.label) for f in found]
+            out[src] = [Span(src, f.paragraph_id, f.start, f.end, f.label) for f in found]
     return out
 
 

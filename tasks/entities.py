@@ -170,9 +170,9 @@ ALL_RULES = EntityRules()
 
 @dataclass(frozen=True, slots=True)
 class EntityFinding:
-    """A named entity; paragraphs[paragraph][start:end] == text."""
+    """A named entity; paragraphs[paragraph_id][start:end] == text."""
 
-    paragraph: int
+    paragraph_id: int
     start: int
     end: int
     text: str
@@ -182,7 +182,7 @@ class EntityFinding:
 
 @dataclass(slots=True)
 class _Mention:
-    paragraph: int
+    paragraph_id: int
     start: int
     end: int
     label: str
@@ -213,7 +213,7 @@ def refine_entities(
     if rules.split_coordinations:
         mentions = _drop_overlaps(_split_coordinations(paragraphs, mentions, gazetteer, rules))
     for m in mentions:
-        _relabel(paragraphs[m.paragraph], m, gazetteer, rules)
+        _relabel(paragraphs[m.paragraph_id], m, gazetteer, rules)
     if rules.repeats:
         mentions = _drop_overlaps(mentions + _missed_mentions(paragraphs, mentions, gazetteer, rules))
     if rules.honorific_names or rules.gazetteer_names:
@@ -223,7 +223,7 @@ def refine_entities(
     norms = _norms(mentions)
     return [
         EntityFinding(
-            m.paragraph,
+            m.paragraph_id,
             m.start,
             m.end,
             m.text,
@@ -315,7 +315,7 @@ def _cut_noun_heads(paragraphs: Sequence[str], mentions: list[_Mention], rules: 
         if head is None or _COURTESY_WORD.fullmatch(head.group(1)):
             out.append(m)
             continue
-        text, noun = paragraphs[m.paragraph], head.group(1)
+        text, noun = paragraphs[m.paragraph_id], head.group(1)
         if noun[0].isupper() and not _DETERMINER_RIGHT_BEFORE.search(text, max(0, m.start - 12), m.start):
             if document is None:
                 document = "\n".join(paragraphs)
@@ -323,7 +323,7 @@ def _cut_noun_heads(paragraphs: Sequence[str], mentions: list[_Mention], rules: 
             if not re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", document):
                 out.append(m)
                 continue
-        name = _clean(m.paragraph, text, m.start + head.end(), m.end, "PER", rules)
+        name = _clean(m.paragraph_id, text, m.start + head.end(), m.end, "PER", rules)
         if name is not None:
             out.append(name)
     return out
@@ -332,8 +332,8 @@ def _cut_noun_heads(paragraphs: Sequence[str], mentions: list[_Mention], rules: 
 def _drop_overlaps(mentions: list[_Mention]) -> list[_Mention]:
     """Sorted by position; of overlapping mentions the first and then longest one is kept."""
     kept: list[_Mention] = []
-    for m in sorted(mentions, key=lambda m: (m.paragraph, m.start, m.start - m.end)):
-        if kept and kept[-1].paragraph == m.paragraph and m.start < kept[-1].end:
+    for m in sorted(mentions, key=lambda m: (m.paragraph_id, m.start, m.start - m.end)):
+        if kept and kept[-1].paragraph_id == m.paragraph_id and m.start < kept[-1].end:
             continue  # overlaps a mention already kept
         kept.append(m)
     return kept
@@ -345,7 +345,7 @@ def _split_coordinations(
     """Names glued at a coordination or a place preposition become separate mentions; titles of works stay whole."""
     out: list[_Mention] = []
     for m in mentions:
-        text = paragraphs[m.paragraph]
+        text = paragraphs[m.paragraph_id]
         if m.label == "ORG":
             out.extend(_split_organisation(text, m, gazetteer, rules))
             continue
@@ -354,8 +354,8 @@ def _split_coordinations(
             out.append(m)
             continue
         second = "LOC" if cut.group(1) is not None and m.label == "PER" else m.label
-        head = _clean(m.paragraph, text, m.start, cut.start(), m.label, rules)
-        tail = _clean(m.paragraph, text, cut.end(), m.end, second, rules)
+        head = _clean(m.paragraph_id, text, m.start, cut.start(), m.label, rules)
+        tail = _clean(m.paragraph_id, text, cut.end(), m.end, second, rules)
         if head is not None:
             head.after_honorific |= m.after_honorific
         out.extend(x for x in (head, tail) if x is not None)
@@ -385,7 +385,7 @@ def _split_organisation(text: str, m: _Mention, gazetteer: Gazetteer, rules: Ent
     if not pieces:
         return [m]
     pieces.append((start, m.end))
-    found = [_clean(m.paragraph, text, s, e, "ORG", rules) for s, e in pieces]
+    found = [_clean(m.paragraph_id, text, s, e, "ORG", rules) for s, e in pieces]
     return [x for x in found if x is not None]
 
 
@@ -527,8 +527,8 @@ class _Coverage:
         self._starts: dict[int, list[int]] = defaultdict(list)
         self._ends: dict[int, list[int]] = defaultdict(list)
         for m in mentions:
-            self._starts[m.paragraph].append(m.start)
-            self._ends[m.paragraph].append(m.end)
+            self._starts[m.paragraph_id].append(m.start)
+            self._ends[m.paragraph_id].append(m.end)
 
     def overlaps(self, paragraph: int, start: int, end: int) -> bool:
         starts, ends = self._starts.get(paragraph, []), self._ends.get(paragraph, [])

@@ -218,7 +218,7 @@ def _assemble(
     # model gets no entities at all rather than a partial, biased set.
     covered = {j for j, found in enumerate(spans) if found is not None}
     refined = refine_entities(texts, [found or [] for found in spans], gazetteer=gazetteer) if covered else []
-    entities = [e for e in refined if e.paragraph in covered]
+    entities = [e for e in refined if e.paragraph_id in covered]
     mentions = dated.mentions
     for what, found, cap in (
         ("entities", entities, MAX_ENTITIES_PER_DOCUMENT),
@@ -227,10 +227,10 @@ def _assemble(
         if len(found) > cap:
             batch.reject(p.file.source, f"too_many_{what}", f"{len(found)} {what}, kept the first {cap}", "kept")
     batch.entities.extend(
-        Entity(doc_id, e.paragraph, e.start, e.end, e.text, e.label, e.norm)
+        Entity(doc_id, e.paragraph_id, e.start, e.end, e.text, e.label, e.norm)
         for e in entities[:MAX_ENTITIES_PER_DOCUMENT]
     )
     batch.date_mentions.extend(
-        DateMention(doc_id, m.paragraph, m.start, m.end, m.text, m.value.iso, m.value.precision, m.relative)
+        DateMention(doc_id, m.paragraph_id, m.start, m.end, m.text, m.value.iso, m.value.precision, m.relative)
         for m in mentions[:MAX_DATE_MENTIONS_PER_DOCUMENT]
     )

@@ -214,7 +214,7 @@ def test_publication_day_from_header_at_day_precision() -> None:
 def test_publication_day_from_month_header_plus_byline() -> None:
     doc = date_document(["Mardi 7 février 2023", "Hier, le maire a parlé."], PartialDate(2023, 2), language="fr")
     assert doc == DatedDocument(PartialDate(2023, 2, 7), "header+byline", doc.mentions)
-    assert [(m.paragraph, m.text, m.value.iso) for m in doc.mentions] == [
+    assert [(m.paragraph_id, m.text, m.value.iso) for m in doc.mentions] == [
         (0, "Mardi 7 février 2023", "2023-02-07"),
         (1, "Hier", "2023-02-06"),
     ]
@@ -371,9 +371,9 @@ def test_mentions_slice_their_text_never_overlap_and_never_raise(paragraphs: lis
         doc = date_document(paragraphs, anchor, language=language)
         previous = (-1, 0)
         for m in doc.mentions:
-            assert paragraphs[m.paragraph][m.start : m.end] == m.text
-            assert (m.paragraph, m.start) >= previous
-            previous = (m.paragraph, m.end)
+            assert paragraphs[m.paragraph_id][m.start : m.end] == m.text
+            assert (m.paragraph_id, m.start) >= previous
+            previous = (m.paragraph_id, m.end)
         if anchor is not None and anchor.day is not None:
             assert (doc.date, doc.source) == (anchor, "header")
 

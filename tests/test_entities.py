@@ -27,7 +27,7 @@ def spans_of(paragraphs: list[str], *wanted: tuple[int, str, str]) -> list[list[
 
 
 def found(findings: list[EntityFinding]) -> list[tuple[int, str, str, str]]:
-    return [(f.paragraph, f.text, f.label, f.norm) for f in findings]
+    return [(f.paragraph_id, f.text, f.label, f.norm) for f in findings]
 
 
 def test_honorific_is_left_outside_and_surname_takes_the_full_name() -> None:
@@ -195,7 +195,7 @@ def test_a_person_is_never_a_common_noun_phrase(
     paras: list[str], raw: list[tuple[int, str]], expected: list[tuple[int, str]]
 ) -> None:
     got = refine_entities(paras, spans_of(paras, *((p, sub, "PER") for p, sub in raw)), GAZ)
-    assert [(f.paragraph, f.text, f.label) for f in got] == [(p, name, "PER") for p, name in expected]
+    assert [(f.paragraph_id, f.text, f.label) for f in got] == [(p, name, "PER") for p, name in expected]
 
 
 def test_a_surname_joins_the_one_full_name_it_ends_and_a_shared_surname_stays_itself() -> None:
@@ -338,7 +338,7 @@ def test_paragraphs_without_model_spans_and_empty_documents() -> None:
 def test_repeats_are_whole_words_and_a_shorter_name_is_taken_where_the_longer_one_does_not_fit() -> None:
     paras = ["Jean Paul et Jean arrivent.", "Jean Paulette attend Jean-Paul, puis Jean_Paul et Jean.", ""]
     got = refine_entities(paras, [[(0, 9, "PER"), (13, 17, "PER")], [], []], gazetteer=GAZ)
-    assert [(f.paragraph, f.start, f.text, f.label, f.norm) for f in got] == [
+    assert [(f.paragraph_id, f.start, f.text, f.label, f.norm) for f in got] == [
         (0, 0, "Jean Paul", "PER", "Jean Paul"),
         (0, 13, "Jean", "PER", "Jean"),
         (1, 0, "Jean", "PER", "Jean"),  # `Jean Paul` does not fit in `Jean Paulette`, `Jean` does
@@ -349,7 +349,7 @@ def test_repeats_are_whole_words_and_a_shorter_name_is_taken_where_the_longer_on
 def test_known_places_stand_alone_and_are_not_glued_to_other_words() -> None:
     paras = ["Ouest-Berlin, aBerlin et Berlin.", "", "Bamako\nBerlin, à Madrid."]
     got = refine_entities(paras, [[], [], []], gazetteer=GAZ)
-    assert [(f.paragraph, f.start, f.text, f.label) for f in got] == [
+    assert [(f.paragraph_id, f.start, f.text, f.label) for f in got] == [
         (0, 25, "Berlin", "LOC"),
         (2, 17, "Madrid", "LOC"),  # two capitalised words in a row read as one longer name
     ]
@@ -435,12 +435,12 @@ def test_every_finding_is_a_nonempty_exact_slice(paragraphs: list[str], raw: lis
     findings = refine_entities(paragraphs, raw, gazetteer=GAZ)
     document = " ".join(" ".join(paragraphs).split())
     for f in findings:
-        assert 0 <= f.start < f.end <= len(paragraphs[f.paragraph])
-        assert paragraphs[f.paragraph][f.start : f.end] == f.text
+        assert 0 <= f.start < f.end <= len(paragraphs[f.paragraph_id])
+        assert paragraphs[f.paragraph_id][f.start : f.end] == f.text
         assert f.label in ("PER", "LOC", "ORG", "MISC")
         # A norm is a spelling of the document itself, never one from elsewhere (a gazetteer, a folded key).
         assert f.norm and " ".join(f.norm.split()) in document
-    positions = [(f.paragraph, f.start, f.end) for f in findings]
+    positions = [(f.paragraph_id, f.start, f.end) for f in findings]
     assert positions == sorted(positions)
     assert all(a[0] != b[0] or a[2] <= b[1] for a, b in zip(positions, positions[1:], strict=False))
 

@@ -98,22 +98,22 @@ def _date_line(text: str, start: int, end: int) -> bool:
 
 def _place(c: _Candidate, paragraphs: Sequence[str]) -> tuple[Place, int] | None:
     """Where a written date sits, if it is where news states its own date: (place, rank within the place)."""
-    text = paragraphs[c.paragraph]
+    text = paragraphs[c.paragraph_id]
     before = text[max(0, c.start - 60) : c.start]
-    last = len(paragraphs) - c.paragraph <= SIGNOFF_PARAGRAPHS
-    if c.paragraph < BYLINE_PARAGRAPHS:
+    last = len(paragraphs) - c.paragraph_id <= SIGNOFF_PARAGRAPHS
+    if c.paragraph_id < BYLINE_PARAGRAPHS:
         keyword = _KEYWORD.search(before.lower())
         if keyword is not None:
             # The first publication date of a page, then its update date.
             return "byline", 0 if keyword["pub"] else 2
         if _date_line(text, c.start, c.end):
             return "byline", _DATE_LINE_RANK
-    if c.paragraph < DATELINE_PARAGRAPHS:
+    if c.paragraph_id < DATELINE_PARAGRAPHS:
         head = text[: c.start]
         opens = _DATELINE_BEFORE.search(head) is not None or _DATE_OPENS.search(head) is not None
         if opens and _DATELINE_AFTER.match(text, c.end) is not None:
             return "dateline", 0
-    if last and c.paragraph >= BYLINE_PARAGRAPHS and _date_line(text, c.start, c.end):
+    if last and c.paragraph_id >= BYLINE_PARAGRAPHS and _date_line(text, c.start, c.end):
         return "signoff", 0
     return None
 
@@ -131,7 +131,7 @@ def _infer_publication_date(
         found = _place(c, paragraphs)
         if found is not None:
             place, rank = found
-            placed.append(((_PLACE_ORDER[place], rank, c.paragraph, c.start), place, value))
+            placed.append(((_PLACE_ORDER[place], rank, c.paragraph_id, c.start), place, value))
     keyed = [p for p in placed if p[0][:2] in _KEYWORD_RANKS]
     unkeyed = [p for p in placed if p[0][:2] not in _KEYWORD_RANKS]
     if len({value for _, _, value in unkeyed}) > 1:
@@ -156,7 +156,7 @@ def _reported_later(
     for c, other in candidates:
         if c.dateline < 3 or other.day is None or (_as_date(other) - _as_date(value)).days <= REPORT_SLACK_DAYS:
             continue
-        low = lows.setdefault(c.paragraph, _lower(paragraphs[c.paragraph]))
+        low = lows.setdefault(c.paragraph_id, _lower(paragraphs[c.paragraph_id]))
         if _tense(low, c.start, c.end) < 0:
             return True
     return False

@@ -107,9 +107,9 @@ _WEEKDAY_DEFAULT = 0
 
 @dataclass(frozen=True, slots=True)
 class DateFinding:
-    """A date mention; paragraphs[paragraph][start:end] == text."""
+    """A date mention; paragraphs[paragraph_id][start:end] == text."""
 
-    paragraph: int
+    paragraph_id: int
     start: int
     end: int
     text: str
@@ -121,7 +121,7 @@ class DateFinding:
 class _Candidate:
     """A mention before resolution; `resolve(anchor)` is its value, or None when the anchor is too coarse."""
 
-    paragraph: int
+    paragraph_id: int
     start: int
     end: int
     priority: int
@@ -747,6 +747,6 @@ def _resolve_all(
         value = c.resolve(anchor)
         if value is None:
             continue  # dropped: the anchor is too coarse (or absent) for this relative mention
-        text = paragraphs[c.paragraph]
-        found.append(DateFinding(c.paragraph, c.start, c.end, text[c.start : c.end], value, c.relative))
+        text = paragraphs[c.paragraph_id]
+        found.append(DateFinding(c.paragraph_id, c.start, c.end, text[c.start : c.end], value, c.relative))
     return tuple(found)
