@@ -268,6 +268,7 @@ def score_set(
         for metric, rate in scoring.score_doc_dates(items).items():
             scores[f"doc_date.{metric}"] = rate.pct
         scores["doc_date.recoverable_n"] = scoring.score_doc_dates(items)["recoverable"].total
+        scores["doc_date.day_right_n"] = scoring.score_doc_dates(items)["day_right"].total
     if "paragraph_language" in scopes or "doc_language" in scopes:
         if "paragraph_language" in scopes:
             pars = tables["paragraphs"].set_index(["doc", "paragraph_id"])["language"].to_dict()
@@ -429,8 +430,8 @@ HEADLINE_BY_SET = {
     "lingua_sentences": ("language.accuracy",),
     "lingua_word_pairs": ("language.answered_accuracy", "language.coverage", "language.accuracy"),
     "lingua_single_words": ("language.not_wrong", "language.wrong_rate", "language.coverage"),
-    "news_pages_month_header": ("doc_date.recoverable", "doc_date.accuracy", "language.accuracy"),
-    "news_pages_no_header": ("doc_date.recoverable", "doc_date.accuracy", "doc_date.coverage"),
+    "news_pages_month_header": ("doc_date.day_right", "doc_date.recoverable", "doc_date.accuracy", "language.accuracy"),
+    "news_pages_no_header": ("doc_date.day_right", "doc_date.recoverable", "doc_date.accuracy", "doc_date.coverage"),
 }
 DETECTOR_HEADLINE = {
     "paragraph_language": (
@@ -469,8 +470,8 @@ def _note(name: str, metric: str, ours: dict, limits: dict[str, str]) -> str:
 
 
 def _label(metric: str, by_half: dict[str, dict[str, float]]) -> str:
-    if metric == "doc_date.recoverable":
-        counts = ", ".join(f"{half} {by_half.get(half, {}).get('doc_date.recoverable_n', 0):.0f}" for half in HALVES)
+    if metric in ("doc_date.recoverable", "doc_date.day_right"):
+        counts = ", ".join(f"{half} {by_half.get(half, {}).get(f'{metric}_n', 0):.0f}" for half in HALVES)
         return f"{metric} (n {counts})"
     return metric
 

@@ -226,7 +226,8 @@ class DocDate:
 
 def score_doc_dates(items: Sequence[DocDate]) -> dict[str, Rate]:
     """accuracy: prediction equals the gold day (so month or year precision is wrong), overall and per source;
-    coverage: any date; recoverable: accuracy over the documents whose text states the gold day."""
+    coverage: any date; recoverable: accuracy over the documents whose text states the gold day;
+    day_right: of the documents given a day, the share whose day is the gold day (a null beats a wrong day)."""
     out = {
         "accuracy": Rate(sum(i.pred == i.gold for i in items), len(items)),
         "coverage": Rate(sum(i.pred is not None for i in items), len(items)),
@@ -236,6 +237,8 @@ def score_doc_dates(items: Sequence[DocDate]) -> dict[str, Rate]:
         out[f"accuracy[{source}]"] = Rate(sum(i.pred == i.gold for i in group), len(group))
     stated = [i for i in items if i.states_day]
     out["recoverable"] = Rate(sum(i.pred == i.gold for i in stated), len(stated))
+    days = [i for i in items if i.pred is not None and len(i.pred) == len("YYYY-MM-DD")]
+    out["day_right"] = Rate(sum(i.pred == i.gold for i in days), len(days))
     return out
 
 

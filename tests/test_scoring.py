@@ -102,6 +102,8 @@ def test_doc_dates_accuracy_by_source_and_recoverable():
     assert res["accuracy[header+text]"].pct == 100.0
     assert res["accuracy[none]"].total == 1
     assert (res["recoverable"].hits, res["recoverable"].total) == (1, 2)
+    # Two documents got a day, both right; the month-precision one is not counted among them.
+    assert (res["day_right"].hits, res["day_right"].total) == (2, 2)
 
 
 @pytest.mark.parametrize(
