@@ -10,6 +10,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tasks.read import DEFAULT_MAX_BYTES
+from tasks.store.retention import DEFAULT_KEEP_SNAPSHOTS
 
 ShardSize = Annotated[int, Field(ge=1, le=100_000, description="files per shard task")]
 Workers = Annotated[int, Field(ge=1, le=256, description="shard tasks run at once, each in its own process")]
@@ -21,6 +22,18 @@ DaskAddress = Annotated[
         pattern=r"^(tcp|tls)://[^\s/]+:\d+$", description="scheduler of an existing Dask cluster, e.g. tcp://host:8786"
     ),
 ]
+MaxPruneShare = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=1,
+        description="a prune or full refresh that would remove a larger share of the committed documents is refused",
+    ),
+]
+KeepSnapshots = Annotated[
+    int, Field(ge=1, le=1000, description="previous snapshots kept, so that the last N commits can be undone")
+]
+DEFAULT_MAX_PRUNE_SHARE = 0.1
 
 
 class EtlParams(BaseModel):
@@ -37,6 +50,11 @@ class EtlParams(BaseModel):
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES
     lock_wait_seconds: LockWait = 0.0
     dask_address: DaskAddress = None
+    max_prune_share: MaxPruneShare = DEFAULT_MAX_PRUNE_SHARE
+    force_prune: bool = Field(
+        False, description="remove documents even when the input is empty or the share is above max_prune_share"
+    )
+    keep_snapshots: KeepSnapshots = DEFAULT_KEEP_SNAPSHOTS
 
     @model_validator(mode="after")
     def _folders(self) -> EtlParams:

@@ -37,6 +37,7 @@ def markdown(
         f"| {run.files_seen} | {plan.new} | {plan.changed} | {plan.unchanged} | {run.files_processed} | "
         f"{run.files_failed} | {run.documents} | {run.paragraphs} | {run.entities} | {run.date_mentions} |",
         "",
+        f"Documents removed (their files left the input; prune or full refresh): {run.documents_removed}\n",
         "### Duplicates",
         "",
         "| | this run | whole corpus |",

@@ -175,3 +175,4 @@ class Run:
     boilerplate_paragraphs: int
     full_refresh: bool
     pipeline_version: str
+    documents_removed: int  # committed documents whose file left the input, dropped by prune or full refresh

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _STR = pa.string()
 _INT = pa.int32()
@@ -96,6 +96,7 @@ RUNS = pa.schema(
         pa.field("boilerplate_paragraphs", pa.int64(), nullable=False),
         pa.field("full_refresh", pa.bool_(), nullable=False),
         pa.field("pipeline_version", _STR, nullable=False),
+        pa.field("documents_removed", pa.int64(), nullable=False),
     ]
 )
 
