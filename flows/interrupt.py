@@ -96,10 +96,28 @@ class _Interrupts:
         os._exit(EXIT_CODE)
 
 
+_active: _Interrupts | None = None
+
+
+def reclaim_sigterm() -> None:
+    """Inside the flow of a direct run: take SIGTERM back from Prefect's bridge, so it ends the run as Ctrl-C does.
+
+    Prefect installs the bridge for every flow run, to honour cancellations sent by a runner; a direct run has no
+    runner, and the bridge's crash report would bury the one line. Deployed runs never enter `handled`, so keep it.
+    """
+    if _active is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _active)
+
+
 @contextlib.contextmanager
 def handled(server: DetachedServer | None) -> Iterator[None]:
     """Within the block a terminal's Ctrl-C or a SIGTERM ends the process with one line and exit code 130."""
-    interrupts = _Interrupts(server)
+    global _active
+    interrupts = _active = _Interrupts(server)
+    # Shard worker processes leave named semaphores behind when the run exits at once; multiprocessing's resource
+    # tracker unlinks them and would warn about each on stderr. Its command line takes our warning options.
+    if "ignore:resource_tracker:UserWarning" not in sys.warnoptions:
+        sys.warnoptions.append("ignore:resource_tracker:UserWarning")
     previous = {s: signal.signal(s, interrupts) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
@@ -111,5 +129,6 @@ def handled(server: DetachedServer | None) -> Iterator[None]:
             interrupts.exit()
         raise exc
     finally:
+        _active = None
         for s, handler in previous.items():
             signal.signal(s, handler)

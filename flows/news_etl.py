@@ -75,6 +75,7 @@ def news_etl(
 
 
 def _run(params: EtlParams) -> dict[str, int]:
+    interrupt.reclaim_sigterm()
     log = get_run_logger()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     started = datetime.now(UTC)
