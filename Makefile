@@ -36,7 +36,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 reliability: setup
-	$(BIN)/python -m pytest -m reliability -s tests/test_reliability.py tests/test_dask.py
+	$(BIN)/python -m pytest -m reliability -s tests/test_reliability.py tests/test_dask.py tests/test_interrupt.py
 	DEPECHE_FUZZ_CASES=2000 $(BIN)/python -m pytest -s tests/test_hostile.py
 
 lint: setup

@@ -59,7 +59,7 @@ class EtlParams(BaseModel):
     @model_validator(mode="after")
     def _folders(self) -> EtlParams:
         if not self.input_dir.is_dir():
-            raise ValueError(f"input_dir: {self.input_dir} is not a folder")
+            raise ValueError(f"input_dir: {self.input_dir} is not a folder; check the path (is the share mounted?)")
         inp, out = self.input_dir.resolve(), self.output_dir.resolve()
         if out == inp or out.is_relative_to(inp) or inp.is_relative_to(out):
             raise ValueError(f"output_dir: {self.output_dir} must not contain or lie inside input_dir {self.input_dir}")

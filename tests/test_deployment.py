@@ -145,6 +145,22 @@ def test_deploy_schedule_adhoc_rerun_and_modify(server: dict[str, str], tmp_path
             pd.testing.assert_frame_equal(others1, others3)
             assert third[t]["doc_id"].value_counts().get(a_id, 0) >= (1 if t != "entities" else 0)
         assert list(pd.read_parquet(out / "runs").sort_values("started_at")["files_changed"]) == [0, 0, 1]
+
+        # A refused run fails with its one-line reason as the state message, which `--watch` prints.
+        (empty := tmp_path / "unmounted").mkdir()
+        refused = subprocess.run(
+            [PREFECT, "deployment", "run", "news-etl/adhoc", "--param", f"input_dir={empty}"]
+            + ["--param", f"output_dir={out}", "--param", "prune=true", "--watch", "--watch-timeout", "600"],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=660,
+        )
+        said = " ".join((refused.stdout + refused.stderr).split())
+        assert refused.returncode != 0, said
+        assert "refused, nothing was changed: input" in said and "so prune would remove all 3 documents" in said
+        assert_same_tables(read_tables(out), third)
     finally:
         worker.terminate()
         worker.wait(timeout=60)
