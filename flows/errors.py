@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import logging
+import os
 from pathlib import Path
 
 from tasks.store import StoreError
@@ -44,3 +46,33 @@ def one_line(exc: BaseException, output_dir: Path | None = None) -> str:
     advice = _ADVICE.get(code or -1, "see --debug for the traceback")
     tail = "; the next run resumes from the last commit" if output_dir else ""
     return f"{where}: {what}; {advice}{tail}"
+
+
+# Set by the CLI without --debug; shard worker processes inherit it and quiet their console the same way.
+QUIET_ENV = "DEPECHE_QUIET_TRACEBACKS"
+
+
+class _OneLine(logging.Formatter):
+    """Formats an expected failure's record without its traceback; the run's `error:` line says the rest."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not (record.exc_info and isinstance(record.exc_info[1], EXPECTED)):
+            return self.inner.format(record)
+        saved = record.exc_info, record.exc_text
+        record.exc_info, record.exc_text = None, None
+        try:
+            return self.inner.format(record)
+        finally:
+            record.exc_info, record.exc_text = saved
+
+
+def quiet_console_tracebacks() -> None:
+    """Console log lines of expected failures lose their traceback; the API (and the UI) still get it."""
+    os.environ[QUIET_ENV] = "1"
+    for handler in logging.getLogger().handlers:
+        if type(handler).__name__ == "PrefectConsoleHandler" and not isinstance(handler.formatter, _OneLine):
+            handler.setFormatter(_OneLine(handler.formatter or logging.Formatter()))

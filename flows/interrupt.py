@@ -24,6 +24,8 @@ from unittest import mock
 from prefect.server.api.server import SubprocessASGIServer
 from prefect.settings import PREFECT_API_URL
 
+from flows import errors
+
 MESSAGE = "interrupted; the next run resumes"
 EXIT_CODE = 130  # 128 + SIGINT, what a shell reports for a job stopped by Ctrl-C
 # After the first signal the run gets this long to end on its own (Prefect marks the flow run crashed); a shard
@@ -49,6 +51,8 @@ def ignore_terminal_interrupt() -> None:
     """Initializer of shard worker processes: the main process handles Ctrl-C, workers die with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
+    if os.environ.get(errors.QUIET_ENV):
+        errors.quiet_console_tracebacks()
 
 
 class DetachedServer(SubprocessASGIServer):
@@ -123,11 +127,11 @@ def handled(server: DetachedServer | None) -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         interrupts.exit()
-    except BaseException as exc:
-        # Prefect turns a SIGTERM inside a flow run into its own TerminationSignal after marking the run.
+    except BaseException:
+        # Whatever a signal's KeyboardInterrupt turned into on its way out of Prefect's engine.
         if interrupts.received:
             interrupts.exit()
-        raise exc
+        raise
     finally:
         _active = None
         for s, handler in previous.items():

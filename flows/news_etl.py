@@ -20,7 +20,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 from pydantic import ValidationError
 
 from flows import interrupt
-from flows.errors import EXPECTED, one_line
+from flows.errors import EXPECTED, one_line, quiet_console_tracebacks
 from flows.params import (
     DEFAULT_MAX_PRUNE_SHARE,
     DaskAddress,
@@ -231,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {where}: {err['msg']}", file=sys.stderr)
         return 2
     server = interrupt.embedded_server()
+    if not args.debug:
+        quiet_console_tracebacks()
     try:
         with interrupt.handled(server):
             # Before Prefect starts: a locked or unwritable output is reported in well under a second.

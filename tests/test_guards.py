@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -192,3 +194,23 @@ def test_a_full_disk_is_one_line_and_the_tables_are_unchanged(
     assert line.endswith("the next run resumes from the last commit")
     monkeypatch.undo()
     assert_same_tables(read_tables(out), before)
+
+
+def test_console_lines_of_expected_failures_lose_their_traceback_and_others_keep_it() -> None:
+    from flows.errors import _OneLine
+
+    formatter = _OneLine(logging.Formatter("%(levelname)s %(message)s"))
+
+    def record(exc: BaseException) -> logging.LogRecord:
+        try:
+            raise exc
+        except BaseException:
+            return logging.LogRecord(
+                "prefect.task_runs", logging.ERROR, __file__, 1, "failed: %s", ("x",), sys.exc_info()
+            )
+
+    full = record(OSError(errno.ENOSPC, "No space left on device", "/out/f.parquet"))
+    assert formatter.format(full) == "ERROR failed: x"
+    assert full.exc_info is not None  # left for the API handler, which sends the traceback to the UI
+    assert "Traceback" in formatter.format(record(ValueError("a bug")))
+    assert "Traceback" not in formatter.format(record(store.StoreError("locked")))
