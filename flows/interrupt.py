@@ -103,6 +103,11 @@ class _Interrupts:
 _active: _Interrupts | None = None
 
 
+def direct_run() -> bool:
+    """True inside `python -m flows.news_etl` (the CLI's `handled` block), False in a deployed or served run."""
+    return _active is not None
+
+
 def reclaim_sigterm() -> None:
     """Inside the flow of a direct run: take SIGTERM back from Prefect's bridge, so it ends the run as Ctrl-C does.
 

@@ -69,9 +69,12 @@ def news_etl(
     try:
         return _run(params)
     except EXPECTED as exc:
-        # The one-line reason becomes the flow run's state message (`prefect deployment run --watch`, the UI);
-        # a direct call still raises the exception itself.
-        return Failed(message=one_line(exc, params.output_dir), data=exc)
+        # The one-line reason becomes the flow run's state message (the UI, `prefect flow-run inspect`); a direct
+        # call still raises the exception itself, and the CLI prints it as its one `error:` line.
+        reason = one_line(exc, params.output_dir)
+        if not interrupt.direct_run():
+            get_run_logger().error("%s", reason)  # the deployed run's log, beside its state
+        return Failed(message=reason, data=exc)
 
 
 def _run(params: EtlParams) -> dict[str, int]:
