@@ -14,7 +14,7 @@ DEPECHE_TIMEZONE ?= Europe/Paris
 LOCAL_PREFECT := env PREFECT_HOME=$(CURDIR)/.prefect PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api \
 	PREFECT_SERVER_ANALYTICS_ENABLED=false DEPECHE_HOME=$(CURDIR) DEPECHE_TIMEZONE=$(DEPECHE_TIMEZONE)
 
-.PHONY: setup run test reliability lint typecheck check evaluate bench clean server worker deploy adhoc
+.PHONY: setup run test reliability lint typecheck check evaluate bench clean server worker deploy adhoc restore
 
 setup: $(STAMP)
 
@@ -27,11 +27,16 @@ $(STAMP): requirements.lock pyproject.toml
 run: setup
 	$(BIN)/python -m flows.news_etl --input $(INPUT) --output $(OUTPUT)
 
+# Undo the last commit (STEPS=N: the last N; SNAPSHOT=NAME: that one); refused while a run holds the lock.
+STEPS ?= 1
+restore: setup
+	$(BIN)/python -m flows.restore --output $(OUTPUT) $(if $(SNAPSHOT),--snapshot $(SNAPSHOT),--steps $(STEPS))
+
 test: setup
 	$(BIN)/python -m pytest
 
 reliability: setup
-	$(BIN)/python -m pytest -m reliability -s tests/test_reliability.py tests/test_dask.py
+	$(BIN)/python -m pytest -m reliability -s tests/test_reliability.py tests/test_dask.py tests/test_interrupt.py
 	DEPECHE_FUZZ_CASES=2000 $(BIN)/python -m pytest -s tests/test_hostile.py
 
 lint: setup

@@ -15,10 +15,25 @@ from prefect import flow, get_run_logger
 from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.states import Failed, State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from pydantic import ValidationError
 
-from flows.params import DaskAddress, EtlParams, LockWait, MaxFileBytes, ShardSize, Workers, cli_parser, from_cli
+from flows import interrupt
+from flows.errors import EXPECTED, one_line, quiet_console_tracebacks
+from flows.params import (
+    DEFAULT_MAX_PRUNE_SHARE,
+    DaskAddress,
+    EtlParams,
+    KeepSnapshots,
+    LockWait,
+    MaxFileBytes,
+    MaxPruneShare,
+    ShardSize,
+    Workers,
+    cli_parser,
+    from_cli,
+)
 from flows.prefect_tasks import ShardResult, commit_run, list_inputs, process_shard, resolve_duplicates
 from flows.report import ignored_summary, report
 from tasks import __version__, store
@@ -28,6 +43,7 @@ from tasks.pipeline import doc_id_for
 from tasks.plan import Plan, Shard, make_shards, plan_run
 from tasks.read import DEFAULT_MAX_BYTES
 from tasks.records import Reject, Run
+from tasks.removal import Removal, planned_removal, refusal
 
 __all__ = ["EtlParams", "main", "news_etl"]
 
@@ -46,21 +62,39 @@ def news_etl(
     lock_wait_seconds: LockWait = 0.0,
     dask_address: DaskAddress = None,
     language_detector: DetectorName = "lingua",
-) -> dict[str, int]:
+    max_prune_share: MaxPruneShare = DEFAULT_MAX_PRUNE_SHARE,
+    force_prune: bool = False,
+    keep_snapshots: KeepSnapshots = store.DEFAULT_KEEP_SNAPSHOTS,
+) -> dict[str, int] | State:
     """Turn every new or changed article under input_dir into rows of the tables under output_dir."""
     params = EtlParams(**locals())
+    try:
+        return _run(params)
+    except EXPECTED as exc:
+        # The one-line reason becomes the flow run's state message (the UI, `prefect flow-run inspect`); a direct
+        # call still raises the exception itself, and the CLI prints it as its one `error:` line.
+        reason = one_line(exc, params.output_dir)
+        if not interrupt.direct_run():
+            get_run_logger().error("%s", reason)  # the deployed run's log, beside its state
+        return Failed(message=reason, data=exc)
+
+
+def _run(params: EtlParams) -> dict[str, int]:
+    interrupt.reclaim_sigterm()
     log = get_run_logger()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     started = datetime.now(UTC)
     out = params.output_dir
     with store.locked(out, run_id=run_id, wait_seconds=params.lock_wait_seconds):
-        for leftover in store.recover(out):
+        for leftover in store.recover(out, keep=params.keep_snapshots):
             log.warning("removed %s left by an interrupted run", leftover)
         store.check_compatible(out, full_refresh=params.full_refresh)
 
         listed, listing = list_inputs(params.input_dir)
-        known = {s: e.content_sha256 for s, e in store.read_manifest(out).items()}
+        manifest = store.read_manifest(out)
+        known = {s: e.content_sha256 for s, e in manifest.items()}
         plan = plan_run(listed, known, full_refresh=params.full_refresh)
+        removal = guard_removal(params, listed, {s: e.status for s, e in manifest.items()}, listing.problems)
         shards = make_shards(plan.todo, params.shard_size)
         log.info(
             "%d files: %d new, %d changed, %d unchanged, %d gone; %d shards",
@@ -77,6 +111,13 @@ def news_etl(
         if not listed:
             warnings.append(f"no article (*.txt, *.txt.gz) in {params.input_dir}")
             log.warning("%s", warnings[-1])
+        if removal.count:
+            log.warning(
+                "removing %d of %d documents whose files are gone from the input (%s)",
+                removal.count,
+                removal.committed,
+                "full refresh" if params.full_refresh else "prune",
+            )
 
         results = run_shards(params, run_id, shards)
         replaced = [p.source for p in plan.todo] + list(plan.deleted if params.prune else ())
@@ -85,12 +126,31 @@ def news_etl(
         duplicates = resolve_duplicates(out, run_id, parts, removed, full_refresh=params.full_refresh)
 
         rejects = [Reject(run_id, src, reason, msg, "skipped") for src, reason, msg in listing.problems]
-        run = summarize(run_id, started, params, listing, plan, results, rejects, duplicates)
+        run = summarize(run_id, started, params, listing, plan, results, rejects, duplicates, removal)
         t_commit = time.perf_counter()
-        snapshot = commit_run(out, run, results, plan, params.prune, rejects)
+        snapshot = commit_run(out, run, results, plan, params.prune, rejects, params.keep_snapshots)
         commit_seconds = time.perf_counter() - t_commit
     report(run, results, plan, snapshot, rejects, duplicates, commit_seconds, listing.ignored, warnings)
     return {k: getattr(run, k) for k in ("files_seen", "files_processed", "files_failed", "documents", "entities")}
+
+
+def guard_removal(
+    params: EtlParams, listed: dict[str, str], statuses: dict[str, str], unlisted: list[tuple[str, str, str]]
+) -> Removal:
+    """The documents this run would remove; raises StoreError, before anything is written, when that is refused."""
+    removal = planned_removal(listed, statuses, prune=params.prune, full_refresh=params.full_refresh)
+    reason = refusal(
+        removal,
+        files_listed=len(listed),
+        unlisted_folders=[src for src, _, _ in unlisted],
+        prune=params.prune,
+        max_share=params.max_prune_share,
+        force=params.force_prune,
+        input_dir=str(params.input_dir),
+    )
+    if reason:
+        raise store.StoreError(f"refused, nothing was changed: {reason}")
+    return removal
 
 
 def summarize(
@@ -102,6 +162,7 @@ def summarize(
     results: list[ShardResult],
     rejects: list[Reject],
     duplicates: DuplicateStats,
+    removal: Removal,
 ) -> Run:
     """The run's row in `runs`: what it saw, did and wrote."""
     return Run(
@@ -128,6 +189,7 @@ def summarize(
         full_refresh=params.full_refresh,
         pipeline_version=__version__,
         language_detector=params.language_detector,
+        documents_removed=removal.count,
     )
 
 
@@ -137,7 +199,9 @@ def task_runner(workers: int, dask_address: str | None) -> TaskRunner:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=dask_address)
-    return ThreadPoolTaskRunner(max_workers=1) if workers == 1 else ProcessPoolTaskRunner(max_workers=workers)
+    if workers == 1:
+        return ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=workers, initializer=interrupt.ignore_terminal_interrupt)
 
 
 def run_shards(params: EtlParams, run_id: str, shards: list[Shard]) -> list[ShardResult]:
@@ -173,6 +237,7 @@ def run_shards(params: EtlParams, run_id: str, shards: list[Shard]) -> list[Shar
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The CLI: exit 0 after a commit, 2 on bad parameters, 1 with one `error:` line, 130 when interrupted."""
     args = cli_parser("python -m flows.news_etl", news_etl.description).parse_args(argv)
     try:
         params = from_cli(args)
@@ -181,15 +246,22 @@ def main(argv: list[str] | None = None) -> int:
             where = ".".join(str(x) for x in err["loc"]) or "parameters"
             print(f"error: {where}: {err['msg']}", file=sys.stderr)
         return 2
-    # The heartbeat thread would add ~1 s at teardown of every direct run, for no benefit on an embedded server.
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        try:
-            summary = news_etl(**params.model_dump())
-        except store.StoreError as exc:
-            if args.debug:
-                raise
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
+    server = interrupt.embedded_server()
+    if not args.debug:
+        quiet_console_tracebacks()
+    try:
+        with interrupt.handled(server):
+            # Before Prefect starts: a locked or unwritable output is reported in well under a second.
+            store.check_output(params.output_dir)
+            store.check_unlocked(params.output_dir, params.lock_wait_seconds)
+            # The heartbeat thread would add ~1 s at teardown of every direct run, for no benefit on an embedded server.
+            with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                summary = news_etl(**params.model_dump())
+    except EXPECTED as exc:
+        if args.debug:
+            raise
+        print(f"error: {one_line(exc, params.output_dir)}", file=sys.stderr)
+        return 1
     print(" ".join(f"{k}={v}" for k, v in summary.items()))
     return 0
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from tasks.models import DetectorName
 from tasks.read import DEFAULT_MAX_BYTES
+from tasks.store.retention import DEFAULT_KEEP_SNAPSHOTS
 
 ShardSize = Annotated[int, Field(ge=1, le=100_000, description="files per shard task")]
 Workers = Annotated[int, Field(ge=1, le=256, description="shard tasks run at once, each in its own process")]
@@ -22,6 +23,18 @@ DaskAddress = Annotated[
         pattern=r"^(tcp|tls)://[^\s/]+:\d+$", description="scheduler of an existing Dask cluster, e.g. tcp://host:8786"
     ),
 ]
+MaxPruneShare = Annotated[
+    float,
+    Field(
+        ge=0,
+        le=1,
+        description="a prune or full refresh that would remove a larger share of the committed documents is refused",
+    ),
+]
+KeepSnapshots = Annotated[
+    int, Field(ge=1, le=1000, description="previous snapshots kept, so that the last N commits can be undone")
+]
+DEFAULT_MAX_PRUNE_SHARE = 0.1
 
 
 class EtlParams(BaseModel):
@@ -39,11 +52,16 @@ class EtlParams(BaseModel):
     lock_wait_seconds: LockWait = 0.0
     dask_address: DaskAddress = None
     language_detector: DetectorName = Field("lingua", description="language detector: lingua or langdetect")
+    max_prune_share: MaxPruneShare = DEFAULT_MAX_PRUNE_SHARE
+    force_prune: bool = Field(
+        False, description="remove documents even when the input is empty or the share is above max_prune_share"
+    )
+    keep_snapshots: KeepSnapshots = DEFAULT_KEEP_SNAPSHOTS
 
     @model_validator(mode="after")
     def _folders(self) -> EtlParams:
         if not self.input_dir.is_dir():
-            raise ValueError(f"input_dir: {self.input_dir} is not a folder")
+            raise ValueError(f"input_dir: {self.input_dir} is not a folder; check the path (is the share mounted?)")
         inp, out = self.input_dir.resolve(), self.output_dir.resolve()
         if out == inp or out.is_relative_to(inp) or inp.is_relative_to(out):
             raise ValueError(f"output_dir: {self.output_dir} must not contain or lie inside input_dir {self.input_dir}")

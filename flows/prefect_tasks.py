@@ -163,8 +163,10 @@ def resolve_duplicates(
 # No retries: a commit that failed half-way may have moved staged parts into its unfinished snapshot. The previous
 # snapshot stays current and the manifest unchanged, so the next run redoes this run's files.
 @task(persist_result=False)
-def commit_run(out: Path, run: Run, results: list[ShardResult], plan: Plan, prune: bool, rejects: list[Reject]) -> Path:
-    """Swap in one snapshot holding this run's rows in every table at once."""
+def commit_run(
+    out: Path, run: Run, results: list[ShardResult], plan: Plan, prune: bool, rejects: list[Reject], keep: int
+) -> Path:
+    """Swap in one snapshot holding this run's rows in every table at once; `keep` earlier snapshots stay."""
     return store.commit(
         out,
         run=run,
@@ -172,4 +174,5 @@ def commit_run(out: Path, run: Run, results: list[ShardResult], plan: Plan, prun
         remove_sources=plan.deleted if prune else (),
         full_refresh=run.full_refresh,
         rejects=store.to_table(rejects, REJECTS),
+        keep_snapshots=keep,
     )

@@ -49,6 +49,7 @@ def markdown(
         f"Files ignored (not `*.txt` or `*.txt.gz`, hidden, or symlinked folders): {run.files_ignored}"
         + (f" ({ignored_summary(ignored)})" if ignored else ""),
         "",
+        f"Documents removed (their files left the input; prune or full refresh): {run.documents_removed}\n",
         "### Duplicates",
         "",
         "| | this run | whole corpus |",

@@ -178,3 +178,4 @@ class Run:
     full_refresh: bool
     pipeline_version: str
     language_detector: str
+    documents_removed: int  # committed documents whose file left the input, dropped by prune or full refresh

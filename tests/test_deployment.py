@@ -145,6 +145,37 @@ def test_deploy_schedule_adhoc_rerun_and_modify(server: dict[str, str], tmp_path
             pd.testing.assert_frame_equal(others1, others3)
             assert third[t]["doc_id"].value_counts().get(a_id, 0) >= (1 if t != "entities" else 0)
         assert list(pd.read_parquet(out / "runs").sort_values("started_at")["files_changed"]) == [0, 0, 1]
+
+        # A refused run fails with its one-line reason as the state message and in its log; `--watch` (Prefect
+        # 3.9.1) prints only the state's name.
+        (empty := tmp_path / "unmounted").mkdir()
+        refused = subprocess.run(
+            [PREFECT, "deployment", "run", "news-etl/adhoc", "--param", f"input_dir={empty}"]
+            + ["--param", f"output_dir={out}", "--param", "prune=true", "--watch", "--watch-timeout", "600"],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=660,
+        )
+        said = " ".join((refused.stdout + refused.stderr).split())
+        assert refused.returncode != 0 and "Flow run finished in state 'Failed'" in said, said
+        failed = httpx.post(
+            f"{api}/flow_runs/filter", json={"flow_runs": {"state": {"type": {"any_": ["FAILED"]}}}}
+        ).json()
+        assert len(failed) == 1
+        message = failed[0]["state"]["message"]
+        assert message.startswith(f"refused, nothing was changed: input {empty} holds no *.txt file, so prune")
+        assert "\n" not in message
+        deadline = time.monotonic() + 60  # the run's logs reach the server in batches, possibly after its state
+        while True:
+            query = {"logs": {"flow_run_id": {"any_": [failed[0]["id"]]}}}
+            logged = [entry["message"] for entry in httpx.post(f"{api}/logs/filter", json=query).json()]
+            if message in logged or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        assert message in logged
+        assert_same_tables(read_tables(out), third)
     finally:
         worker.terminate()
         worker.wait(timeout=60)

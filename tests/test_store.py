@@ -25,7 +25,7 @@ def doc(doc_id: str, text: str, date: str | None = None) -> Document:
 
 
 def run_record(run_id: str, *, full_refresh: bool = False) -> Run:
-    return Run(run_id, T0, T0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, full_refresh, "test", "lingua")
+    return Run(run_id, T0, T0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, full_refresh, "test", "lingua", 0)
 
 
 def stage(out: Path, run_id: str, part: str, docs: list[Document]) -> store.StagedPart:
@@ -87,8 +87,8 @@ def test_commit_replace_prune_and_full_refresh(tmp_path: Path) -> None:
     commit(out, "r4", [stage(out, "r4", "p9", [doc("z", "Z")])], full_refresh=True)
     assert texts(out) == {"z": "Z"}
     assert list(pd.read_parquet(out / "runs")["run_id"]) == ["r1", "r2", "r3", "r4"]
-    # Only the current snapshot and the one before it are kept; staging is gone.
-    assert len(list((out / ".snapshots").iterdir())) == 2
+    # The current snapshot and its three predecessors are kept (the default retention); staging is gone.
+    assert len(list((out / ".snapshots").iterdir())) == 4
     assert not (out / ".staging" / "r4").exists()
 
 

@@ -16,6 +16,8 @@ from tasks.store.index import (
 from tasks.store.inputs import Listing, hash_sources, list_sources, open_source, read_source
 from tasks.store.parquet import partition_of, to_table
 from tasks.store.paths import StoreError, current_snapshot, next_sequence, staging_dir
+from tasks.store.preflight import check_output, check_unlocked, lock_holder
+from tasks.store.retention import DEFAULT_KEEP_SNAPSHOTS, SnapshotInfo, lineage, restore
 from tasks.store.snapshot import (
     ManifestEntry,
     StagedPart,
@@ -29,15 +31,21 @@ from tasks.store.snapshot import (
 
 __all__ = [
     "Listing",
+    "DEFAULT_KEEP_SNAPSHOTS",
     "ManifestEntry",
     "Rejected",
+    "SnapshotInfo",
     "StagedPart",
     "StoreError",
     "check_compatible",
+    "check_output",
+    "check_unlocked",
     "commit",
     "current_snapshot",
     "hash_sources",
+    "lineage",
     "list_sources",
+    "lock_holder",
     "locked",
     "next_sequence",
     "open_source",
@@ -48,6 +56,7 @@ __all__ = [
     "read_prints",
     "read_source",
     "recover",
+    "restore",
     "stage_doc_index",
     "stage_document_flags",
     "stage_paragraph_bucket",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 _STR = pa.string()
 _INT = pa.int32()
@@ -98,6 +98,7 @@ RUNS = pa.schema(
         pa.field("full_refresh", pa.bool_(), nullable=False),
         pa.field("pipeline_version", _STR, nullable=False),
         pa.field("language_detector", _STR, nullable=False),
+        pa.field("documents_removed", pa.int64(), nullable=False),
     ]
 )
 

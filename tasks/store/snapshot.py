@@ -1,7 +1,7 @@
 """Snapshots: staging a shard's parts, the lock, the manifest, recovery and the atomic commit.
 
 A reader resolves `.current` once per path it opens, so it sees the previous snapshot or the new one, never a mix
-within a table; the previous snapshot is kept until the next commit for readers still listing it.
+within a table; earlier snapshots are kept for readers still listing them and for restores (retention.py).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from tasks import __version__
 from tasks.dedup import DocPrint
 from tasks.records import Run
-from tasks.store import index, parquet
+from tasks.store import index, parquet, retention
 from tasks.store.paths import (
     CURRENT,
     EMPTY_FILE,
@@ -139,17 +139,17 @@ def check_compatible(out: Path, *, full_refresh: bool) -> None:
         )
 
 
-def recover(out: Path) -> list[str]:
-    """Remove what a killed run left behind: staging folders and snapshots that never became current."""
+def recover(out: Path, keep: int = retention.DEFAULT_KEEP_SNAPSHOTS) -> list[str]:
+    """Remove what a killed run left behind (staging, snapshots never made current) and snapshots past retention."""
     removed = []
     staging = out / STAGING
     if staging.is_dir():
         for d in staging.iterdir():
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d.relative_to(out).as_posix())
-    keep = _kept_snapshots(out)
+    kept = _kept_snapshots(out, keep)
     for d in _snapshot_dirs(out):
-        if d.name not in keep:
+        if d.name not in kept:
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d.relative_to(out).as_posix())
     for tmp in out.glob(f"{CURRENT}.*.tmp"):
@@ -169,13 +169,9 @@ def _snapshot_dirs(out: Path) -> list[Path]:
     return sorted(d for d in root.iterdir() if d.is_dir()) if root.is_dir() else []
 
 
-def _kept_snapshots(out: Path) -> set[str]:
-    """The current snapshot and the one before it, which readers may still be listing."""
-    snap = current_snapshot(out)
-    if snap is None:
-        return set()
-    info = json.loads((snap / STORE_INFO).read_text())
-    return {snap.name, *([info["previous"]] if info.get("previous") else [])}
+def _kept_snapshots(out: Path, keep: int) -> set[str]:
+    """The current snapshot and its `keep` predecessors: readers may still list them, a restore goes back to them."""
+    return retention.kept_snapshots(out, keep)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +191,7 @@ def commit(
     remove_sources: Iterable[str],
     full_refresh: bool,
     rejects: pa.Table,
+    keep_snapshots: int = retention.DEFAULT_KEEP_SNAPSHOTS,
 ) -> Path:
     """Make one new snapshot holding the previous rows minus replaced ones plus the staged parts, then swap it in."""
     staged = list(staged)
@@ -237,10 +234,7 @@ def commit(
     _publish(out, snap, run_id=run.run_id)
 
     shutil.rmtree(stage, ignore_errors=True)
-    keep = {snap.name, prev.name if prev else ""}
-    for d in _snapshot_dirs(out):
-        if d.name not in keep:
-            shutil.rmtree(d, ignore_errors=True)
+    retention.remove_unkept(out, keep_snapshots)
     return snap
 
 
