@@ -12,7 +12,13 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks import store
-from tasks.dedup import DuplicateStats, paragraphs_by_bucket, resolve_bucket, resolve_documents, touched_buckets
+from tasks.dedup import (
+    DuplicateStats,
+    occurrences_of,
+    paragraph_keys_touched,
+    resolve_bucket,
+    resolve_documents,
+)
 from tasks.models import Ner, french_ner, language_detector, place_gazetteer
 from tasks.pipeline import Models, SourceFile, content_sha256, doc_id_for, process_batch
 from tasks.plan import Plan, Shard, part_name
@@ -141,24 +147,23 @@ def resolve_duplicates(
 ) -> DuplicateStats:
     """Stage the duplicate index after this run and the flags that change on rows already committed."""
     t0 = time.perf_counter()
-    old = [] if full_refresh else store.read_doc_index(out)
-    docs = resolve_documents(
-        old, store.read_prints(out, run_id, parts), removed, first_order=store.next_sequence(out) << 32
-    )
-    store.stage_doc_index(out, run_id, docs.indexed)
+    index = store.SnapshotIndex.of(out, full_refresh=full_refresh)
+    seq = store.next_sequence(out)
+    docs = resolve_documents(store.read_prints(out, run_id, parts), removed, index.lookups(), first_order=seq << 32)
     store.stage_document_flags(out, run_id, docs.updates)
-    fresh = paragraphs_by_bucket(docs.new)
-    paragraph_updates = []
-    new_duplicates = new_boilerplate = 0
-    for bucket in touched_buckets(docs, old):
-        stored = [] if full_refresh else store.read_paragraph_bucket(out, bucket)
-        resolved = resolve_bucket(stored, fresh.get(bucket, []), docs.gone)
-        store.stage_paragraph_bucket(out, run_id, bucket, resolved.flagged)
-        paragraph_updates += resolved.updates
-        new_duplicates += resolved.new_duplicates
-        new_boilerplate += resolved.new_boilerplate
-    store.stage_paragraph_flags(out, run_id, paragraph_updates)
-    return docs.stats(paragraph_updates, new_duplicates, new_boilerplate, seconds=time.perf_counter() - t0)
+    stored = index.occurrences(paragraph_keys_touched(docs))
+    paragraphs = resolve_bucket(stored, occurrences_of(docs.new), docs.gone_ids)
+    store.stage_paragraph_flags(out, run_id, paragraphs.updates)
+    before = index.totals()
+    totals = (before[0] + docs.corpus_delta[0], before[1] + docs.corpus_delta[1], before[2] + docs.corpus_delta[2])
+    store.stage_index(out, run_id, seq, index, docs, paragraphs.flagged, paragraphs.updates, totals)
+    return docs.stats(
+        paragraphs.updates,
+        paragraphs.new_duplicates,
+        paragraphs.new_boilerplate,
+        corpus=totals,
+        seconds=time.perf_counter() - t0,
+    )
 
 
 # No retries: a commit that failed half-way may have moved staged parts into its unfinished snapshot. The previous

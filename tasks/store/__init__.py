@@ -5,12 +5,10 @@ Callers use `from tasks import store` and the names below; the modules say which
 
 from tasks.read import Rejected
 from tasks.store.index import (
-    read_doc_index,
-    read_paragraph_bucket,
+    SnapshotIndex,
     read_prints,
-    stage_doc_index,
     stage_document_flags,
-    stage_paragraph_bucket,
+    stage_index,
     stage_paragraph_flags,
 )
 from tasks.store.inputs import hash_sources, list_sources, open_source, read_source
@@ -30,6 +28,7 @@ from tasks.store.snapshot import (
 __all__ = [
     "ManifestEntry",
     "Rejected",
+    "SnapshotIndex",
     "StagedPart",
     "StoreError",
     "check_compatible",
@@ -41,15 +40,12 @@ __all__ = [
     "next_sequence",
     "open_source",
     "partition_of",
-    "read_doc_index",
     "read_manifest",
-    "read_paragraph_bucket",
     "read_prints",
     "read_source",
     "recover",
-    "stage_doc_index",
     "stage_document_flags",
-    "stage_paragraph_bucket",
+    "stage_index",
     "stage_paragraph_flags",
     "stage_part",
     "staging_dir",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _STR = pa.string()
 _INT = pa.int32()
@@ -151,6 +151,14 @@ PARAGRAPH_INDEX = pa.schema(
         pa.field("duplicate_of", _STR),
         pa.field("duplicate_of_paragraph_id", _INT),
         pa.field("boilerplate", pa.bool_(), nullable=False),
+    ]
+)
+BAND_INDEX = pa.schema([pa.field("band", pa.uint64(), nullable=False), pa.field("order", pa.int64(), nullable=False)])
+INDEX_TOTALS = pa.schema(
+    [
+        pa.field("documents", pa.int64(), nullable=False),
+        pa.field("duplicates", pa.int64(), nullable=False),
+        pa.field("near_duplicates", pa.int64(), nullable=False),
     ]
 )
 
