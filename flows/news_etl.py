@@ -44,6 +44,7 @@ def news_etl(
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES,
     lock_wait_seconds: LockWait = 0.0,
     dask_address: DaskAddress = None,
+    verify: bool = False,
 ) -> dict[str, int]:
     """Turn every new or changed article under input_dir into rows of the tables under output_dir."""
     params = EtlParams(**locals())
@@ -56,18 +57,26 @@ def news_etl(
             log.warning("removed %s left by an interrupted run", leftover)
         store.check_compatible(out, full_refresh=params.full_refresh)
 
-        listed, unlisted = list_inputs(params.input_dir)
-        known = {s: e.content_sha256 for s, e in store.read_manifest(out).items()}
-        plan = plan_run(listed, known, full_refresh=params.full_refresh)
+        listing = list_inputs(params.input_dir, out, verify=params.verify, full_refresh=params.full_refresh)
+        listed, unlisted = listing.hashes, listing.problems
+        # Only the count of files gone from the input, unless they are pruned: the manifest may hold millions.
+        gone = store.unlisted_sources(out, listed) if not params.full_refresh else None
+        plan = plan_run(
+            listed,
+            listing.known,
+            full_refresh=params.full_refresh,
+            unlisted=gone.to_pylist() if gone is not None and params.prune else (),
+        )
         shards = make_shards(plan.todo, params.shard_size)
         log.info(
-            "%d files: %d new, %d changed, %d unchanged, %d gone; %d shards",
+            "%d files: %d new, %d changed, %d unchanged, %d gone; %d shards; %d files read to hash them",
             len(listed),
             plan.new,
             plan.changed,
             plan.unchanged,
-            len(plan.deleted),
+            len(gone) if gone is not None else 0,
             len(shards),
+            listing.hashed,
         )
 
         results = run_shards(params, run_id, shards)
@@ -79,7 +88,7 @@ def news_etl(
         rejects = [Reject(run_id, src, reason, msg, "skipped") for src, reason, msg in unlisted]
         run = summarize(run_id, started, params, len(listed), plan, results, rejects, duplicates)
         t_commit = time.perf_counter()
-        snapshot = commit_run(out, run, results, plan, params.prune, rejects)
+        snapshot = commit_run(out, run, results, plan, params.prune, rejects, listing.stats)
         commit_seconds = time.perf_counter() - t_commit
     report(run, results, plan, snapshot, rejects, duplicates, commit_seconds)
     return {k: getattr(run, k) for k in ("files_seen", "files_processed", "files_failed", "documents", "entities")}

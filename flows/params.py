@@ -37,6 +37,9 @@ class EtlParams(BaseModel):
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES
     lock_wait_seconds: LockWait = 0.0
     dask_address: DaskAddress = None
+    verify: bool = Field(
+        False, description="read and hash every input file, even those whose size and mtime are unchanged"
+    )
 
     @model_validator(mode="after")
     def _folders(self) -> EtlParams:

@@ -51,11 +51,39 @@ class ShardResult:
     rejects: list[tuple[str, str, str]]  # (source, reason, action), at most REPORTED_REJECTS
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The input folder against the manifest: every file's hash, what the manifest knew, which files were read."""
+
+    hashes: dict[str, str]  # source -> content hash, of every listed file
+    known: dict[str, str]  # source -> the hash the manifest holds, for the listed files it knows
+    stats: dict[str, tuple[int, int]]  # source -> (size, mtime_ns), where the manifest's differ or are missing
+    problems: list[tuple[str, str, str]]  # folders that could not be listed: (source, reason, message)
+    hashed: int  # files read and hashed; the others had the size and mtime the manifest holds
+
+
 @task(retries=2, retry_delay_seconds=2, persist_result=False)
-def list_inputs(input_dir: Path) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """source -> content hash of every input file, and the folders that could not be listed."""
+def list_inputs(input_dir: Path, output_dir: Path, *, verify: bool = False, full_refresh: bool = False) -> Listing:
+    """Every input file's hash; one with its manifest entry's size and mtime is not read, unless verify."""
     sources, problems = store.list_sources(input_dir)
-    return store.hash_sources(input_dir, sources), problems
+    stats = store.stat_sources(input_dir, sources)
+    known = {} if full_refresh else store.known_sources(output_dir, sources)
+
+    def trusted(source: str) -> bool:
+        h, stat = known.get(source, ("", (-1, -1)))
+        return not verify and bool(h) and stat[0] >= 0 and stat == stats[source]
+
+    hashes = {s: known[s][0] for s in sources if trusted(s)}
+    read = store.hash_sources(input_dir, [s for s in sources if s not in hashes])
+    hashes |= read
+    changed_stats = {s: st for s, st in stats.items() if s not in known or known[s] != (hashes[s], st)}
+    return Listing(
+        hashes={s: hashes[s] for s in sources},
+        known={s: h for s, (h, _) in known.items()},
+        stats=changed_stats,
+        problems=problems,
+        hashed=len(read),
+    )
 
 
 def _ner_for(language: str) -> Ner | None:
@@ -169,7 +197,15 @@ def resolve_duplicates(
 # No retries: a commit that failed half-way may have moved staged parts into its unfinished snapshot. The previous
 # snapshot stays current and the manifest unchanged, so the next run redoes this run's files.
 @task(persist_result=False)
-def commit_run(out: Path, run: Run, results: list[ShardResult], plan: Plan, prune: bool, rejects: list[Reject]) -> Path:
+def commit_run(
+    out: Path,
+    run: Run,
+    results: list[ShardResult],
+    plan: Plan,
+    prune: bool,
+    rejects: list[Reject],
+    stats: dict[str, tuple[int, int]] | None = None,
+) -> Path:
     """Swap in one snapshot holding this run's rows in every table at once."""
     return store.commit(
         out,
@@ -178,4 +214,5 @@ def commit_run(out: Path, run: Run, results: list[ShardResult], plan: Plan, prun
         remove_sources=plan.deleted if prune else (),
         full_refresh=run.full_refresh,
         rejects=store.to_table(rejects, REJECTS),
+        stats=stats,
     )

@@ -11,7 +11,9 @@ from tasks.store.index import (
     stage_index,
     stage_paragraph_flags,
 )
-from tasks.store.inputs import hash_sources, list_sources, open_source, read_source
+from tasks.store.inputs import hash_sources, list_sources, open_source, read_source, stat_sources
+from tasks.store.manifest import known as known_sources
+from tasks.store.manifest import unlisted as unlisted_sources
 from tasks.store.parquet import partition_of, to_table
 from tasks.store.paths import StoreError, current_snapshot, next_sequence, staging_dir
 from tasks.store.snapshot import (
@@ -35,6 +37,7 @@ __all__ = [
     "commit",
     "current_snapshot",
     "hash_sources",
+    "known_sources",
     "list_sources",
     "locked",
     "next_sequence",
@@ -49,5 +52,7 @@ __all__ = [
     "stage_paragraph_flags",
     "stage_part",
     "staging_dir",
+    "stat_sources",
     "to_table",
+    "unlisted_sources",
 ]

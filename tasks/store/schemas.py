@@ -118,6 +118,8 @@ MANIFEST = pa.schema(
         pa.field("status", _STR, nullable=False),
         pa.field("part", _STR, nullable=False),
         pa.field("run_id", _STR, nullable=False),
+        pa.field("size", pa.int64(), nullable=False),  # -1 when unknown: the next run reads and hashes the file
+        pa.field("mtime_ns", pa.int64(), nullable=False),
     ]
 )
 

@@ -7,14 +7,13 @@ within a table; the previous snapshot is kept until the next commit for readers 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import fcntl
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,13 +24,13 @@ import pyarrow.parquet as pq
 from tasks import __version__
 from tasks.dedup import DocPrint
 from tasks.records import Run
-from tasks.store import index, parquet
+from tasks.store import index, manifest, parquet
 from tasks.store.paths import (
     CURRENT,
     EMPTY_FILE,
     INDEX,
     LOCK,
-    MANIFEST_FILE,
+    MANIFEST_DIR,
     SNAPSHOTS,
     STAGING,
     STORE_INFO,
@@ -55,6 +54,8 @@ class ManifestEntry:
     status: str  # "ok" (rows in the tables) or "rejected" (a reason in rejects)
     part: str
     run_id: str
+    size: int = -1  # bytes and mtime (ns) of the file when it was listed, set at commit; -1: unknown
+    mtime_ns: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +159,8 @@ def recover(out: Path) -> list[str]:
 
 
 def read_manifest(out: Path) -> dict[str, ManifestEntry]:
-    snap = current_snapshot(out)
-    if snap is None:
-        return {}
-    return {e.source: e for e in parquet.read_rows(snap / MANIFEST_FILE, ManifestEntry)}
+    """Every entry of the current manifest as records, for tests and tools; runs read Arrow columns instead."""
+    return {row["source"]: ManifestEntry(**row) for row in manifest.read_all(current_snapshot(out)).to_pylist()}
 
 
 def _snapshot_dirs(out: Path) -> list[Path]:
@@ -195,21 +194,27 @@ def commit(
     remove_sources: Iterable[str],
     full_refresh: bool,
     rejects: pa.Table,
+    stats: Mapping[str, tuple[int, int]] | None = None,
 ) -> Path:
     """Make one new snapshot holding the previous rows minus replaced ones plus the staged parts, then swap it in."""
     staged = list(staged)
+    stats = stats or {}
     prev = current_snapshot(out)
     seq = next_sequence(out)
     snap = out / SNAPSHOTS / f"{seq:08d}-{run.run_id}"
     snap.mkdir(parents=True)
     stage = staging_dir(out, run.run_id)
 
-    new_manifest = [
-        e for p in staged for e in parquet.read_rows(stage / "_manifest" / f"{p.part}.parquet", ManifestEntry)
-    ]
-    old_manifest = {} if (prev is None or full_refresh) else read_manifest(out)
-    gone = {e.source for e in new_manifest} | set(remove_sources)
-    replacement = _replacement(old_manifest, gone, index.read_flag_updates(stage), seq)
+    new_manifest = manifest.with_stats(
+        pa.concat_tables(
+            [MANIFEST.empty_table()]
+            + [pq.read_table(stage / "_manifest" / f"{p.part}.parquet").cast(MANIFEST) for p in staged]
+        ),
+        stats,
+    )
+    old_segments = [] if (prev is None or full_refresh) else manifest.segments(prev)
+    gone = set(new_manifest["source"].to_pylist()) | set(remove_sources)
+    replacement = _replacement(old_segments, gone, index.read_flag_updates(stage), seq)
 
     for name in TABLES:
         is_log = name not in DOCUMENT_TABLES  # runs and rejects keep every run's rows, even across a full refresh
@@ -225,11 +230,9 @@ def commit(
     parquet.write_atomic(parquet.to_table([run], RUNS), snap / "runs" / f"{run.run_id}.parquet")
     _keep_tables_readable(snap)
 
-    kept_entries = [e for s, e in sorted(old_manifest.items()) if s not in gone]
-    renamed = replacement.renamed
-    manifest = [dataclasses.replace(e, part=renamed.get(e.part, e.part)) for e in kept_entries] + new_manifest
-    manifest.sort(key=lambda e: e.source)
-    parquet.write_atomic(parquet.to_table(manifest, MANIFEST), snap / MANIFEST_FILE)
+    manifest.carry_over(old_segments, snap, gone=gone, renamed=replacement.renamed, stats=stats)
+    if new_manifest.num_rows:
+        parquet.write_atomic(new_manifest.sort_by("source"), snap / MANIFEST_DIR / f"{seq:08d}.parquet")
     _write_info(snap, run_id=run.run_id, previous=prev)
     # One sync puts every file and folder of the snapshot on disk before the swap: an fsync per file cost ~1 ms
     # each, and a shard of archive articles writes a file per table and month.
@@ -245,18 +248,21 @@ def commit(
 
 
 def _replacement(
-    old_manifest: dict[str, ManifestEntry], gone: set[str], updates: dict[str, dict[tuple, dict]], seq: int
+    old_segments: Sequence[Path], gone: set[str], updates: dict[str, dict[tuple, dict]], seq: int
 ) -> _Replacement:
     """Which earlier rows go and which earlier parts must be rewritten (they lose rows or change flags)."""
+    columns = ["source", "doc_id", "status", "part"]
     # Rejected sources have no rows, so only documents that were written make their parts be rewritten.
-    dropped = [old_manifest[s] for s in gone if s in old_manifest and old_manifest[s].status == "ok"]
-    updated = {key[0] for rows in updates.values() for key in rows}
-    kept_parts = {e.doc_id: e.part for e in old_manifest.values() if e.status == "ok" and e.source not in gone}
-    rewritten = {e.part for e in dropped} | {kept_parts[d] for d in updated if d in kept_parts}
+    dropped = manifest.matching(old_segments, "source", gone, columns)
+    dropped = dropped.filter(pc.equal(dropped["status"], "ok"))
+    updated = manifest.matching(old_segments, "doc_id", {key[0] for rows in updates.values() for key in rows}, columns)
+    updated = updated.filter(pc.equal(updated["status"], "ok"))
+    updated = updated.filter(pc.invert(pc.is_in(updated["source"], value_set=pa.array(sorted(gone), pa.string()))))
+    rewritten = set(dropped["part"].to_pylist()) | set(updated["part"].to_pylist())
     # A part that loses rows is rewritten under a new name: a file name never changes content, so a reader that
     # listed the previous snapshot fails loudly on a missing file instead of silently mixing two states.
     return _Replacement(
-        drop_ids=pa.array(sorted({e.doc_id for e in dropped}), pa.string()),
+        drop_ids=pa.array(sorted(set(dropped["doc_id"].to_pylist())), pa.string()),
         renamed={part: f"{part.split('~')[0]}~{seq:08d}" for part in rewritten},
         updates=updates,
     )
