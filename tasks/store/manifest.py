@@ -93,6 +93,16 @@ def with_stats(table: pa.Table, stats: Mapping[str, Stat]) -> pa.Table:
     return table.set_column(table.schema.get_field_index("mtime_ns"), MANIFEST.field("mtime_ns"), mtimes)
 
 
+def with_parts(table: pa.Table, moved: Mapping[str, str]) -> pa.Table:
+    """The entries with the part of every document in `moved` (doc_id -> part) set to its compacted part."""
+    ok = {d: p for d, p in moved.items()}
+    if not ok or not table.num_rows:
+        return table
+    parts = _replace_values(table["doc_id"], ok, table["part"], pa.string())
+    # Rejected entries share no doc_id with a written document, so only rows of written documents move.
+    return table.set_column(table.schema.get_field_index("part"), MANIFEST.field("part"), parts)
+
+
 def carry_over(
     prev: Sequence[Path],
     snap: Path,
@@ -100,14 +110,16 @@ def carry_over(
     gone: Collection[str],
     renamed: Mapping[str, str],
     stats: Mapping[str, Stat],
+    moved: Mapping[str, str],
 ) -> None:
     """Link or rewrite the previous segments into `snap`: gone sources dropped, parts renamed, stats refreshed."""
     folder = snap / MANIFEST_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    gone_set, restat, parts = _strings(gone), _strings(stats), _strings(renamed)
+    gone_set, restat, parts, ids = _strings(gone), _strings(stats), _strings(renamed), _strings(moved)
     for path in prev:
-        probe = pq.read_table(path, columns=["source", "part"])
+        probe = pq.read_table(path, columns=["source", "part", "doc_id"])
         touched = pc.or_(pc.is_in(probe["source"], value_set=gone_set), pc.is_in(probe["source"], value_set=restat))
+        touched = pc.or_(touched, pc.is_in(probe["doc_id"], value_set=ids))
         if not pc.any(pc.or_(touched, pc.is_in(probe["part"], value_set=parts))).as_py():
             os.link(path, folder / path.name)
             continue
@@ -118,6 +130,6 @@ def carry_over(
             MANIFEST.field("part"),
             _replace_values(table["part"], renamed, table["part"], pa.string()),
         )
-        table = with_stats(table, stats)
+        table = with_parts(with_stats(table, stats), moved)
         if table.num_rows:
             parquet.write_atomic(table, folder / path.name)

@@ -224,14 +224,16 @@ def commit(
         for p in staged:
             for src in sorted((stage / name).rglob(f"{p.part}.parquet")):
                 _place_staged(src, stage / name, snap / name, replacement.updates, name=name, run_id=run.run_id)
+    moved = compact(snap, seq)
     _link_index(prev if not full_refresh else None, stage, snap)
     if rejects.num_rows:
         parquet.write_atomic(rejects, snap / "rejects" / f"{run.run_id}-run.parquet")
     parquet.write_atomic(parquet.to_table([run], RUNS), snap / "runs" / f"{run.run_id}.parquet")
     _keep_tables_readable(snap)
 
-    manifest.carry_over(old_segments, snap, gone=gone, renamed=replacement.renamed, stats=stats)
+    manifest.carry_over(old_segments, snap, gone=gone, renamed=replacement.renamed, stats=stats, moved=moved)
     if new_manifest.num_rows:
+        new_manifest = manifest.with_parts(new_manifest, moved)
         parquet.write_atomic(new_manifest.sort_by("source"), snap / MANIFEST_DIR / f"{seq:08d}.parquet")
     _write_info(snap, run_id=run.run_id, previous=prev)
     # One sync puts every file and folder of the snapshot on disk before the swap: an fsync per file cost ~1 ms
@@ -302,6 +304,59 @@ def _place_staged(
         target = target.with_name(f"{run_id}-{src.stem}.parquet")
     target.parent.mkdir(parents=True, exist_ok=True)
     _move_new(src, target)
+
+
+# Compaction bound, per month partition of each document table: at most this many files under COMPACT_BELOW_BYTES
+# (of the partition's documents file); one more and all of them are merged into one file, rows sorted by doc_id.
+# Each commit adds at most one file per partition it touches, so a hot month is merged every few nights and a
+# cold one never again; a merged file of COMPACT_BELOW_BYTES or more is never merged again.
+MAX_SMALL_FILES = 8
+COMPACT_BELOW_BYTES = 128 * 1024 * 1024
+# Row order of a compacted file: a reader filtering on doc_id skips row groups by their statistics.
+SORT_KEYS = {
+    "documents": ["doc_id"],
+    "paragraphs": ["doc_id", "paragraph_id"],
+    "entities": ["doc_id", "paragraph_id", "start"],
+    "date_mentions": ["doc_id", "paragraph_id", "start"],
+}
+
+
+def compact(snap: Path, seq: int) -> dict[str, str]:
+    """Merge the small files of every month partition past the bound; doc_id -> part name of the merged files."""
+    moved: dict[str, str] = {}
+    for month_dir in sorted((snap / "documents").glob("month=*")):
+        small = [
+            f.stem
+            for f in sorted(month_dir.glob("*.parquet"))
+            if f.name != EMPTY_FILE and f.stat().st_size < COMPACT_BELOW_BYTES
+        ]
+        if len(small) > MAX_SMALL_FILES:
+            moved |= _compact_partition(snap, month_dir.name, small, f"c{seq:08d}-{month_dir.name[len('month=') :]}")
+    return moved
+
+
+def _compact_partition(snap: Path, month: str, parts: Sequence[str], merged: str) -> dict[str, str]:
+    """One partition's parts merged into `merged` in every document table; the parts' names leave this snapshot.
+
+    The previous snapshot keeps its own links to the merged files, so its readers never miss one.
+    """
+    doc_ids: list[str] = []
+    for name in DOCUMENT_TABLES:
+        files = [f for p in parts if (f := snap / name / month / f"{p}.parquet").exists()]
+        if not files:
+            continue
+        table = pa.concat_tables(pq.read_table(f, partitioning=None).cast(TABLES[name]) for f in files)
+        table = table.sort_by([(k, "ascending") for k in SORT_KEYS[name]])
+        if name == "documents":
+            doc_ids = table["doc_id"].to_pylist()
+        _refuse_existing(target := snap / name / month / f"{merged}.parquet")
+        parquet.write_atomic(table, target, row_group_size=COMPACT_ROW_GROUP_ROWS)
+        for f in files:
+            f.unlink()
+    return dict.fromkeys(doc_ids, merged)
+
+
+COMPACT_ROW_GROUP_ROWS = 64 * 1024
 
 
 def _keep_tables_readable(snap: Path) -> None:
