@@ -235,6 +235,7 @@ def commit(
     if new_manifest.num_rows:
         new_manifest = manifest.with_parts(new_manifest, moved)
         parquet.write_atomic(new_manifest.sort_by("source"), snap / MANIFEST_DIR / f"{seq:08d}.parquet")
+    compact_segments(snap, seq)
     _write_info(snap, run_id=run.run_id, previous=prev)
     # One sync puts every file and folder of the snapshot on disk before the swap: an fsync per file cost ~1 ms
     # each, and a shard of archive articles writes a file per table and month.
@@ -357,6 +358,34 @@ def _compact_partition(snap: Path, month: str, parts: Sequence[str], merged: str
 
 
 COMPACT_ROW_GROUP_ROWS = 64 * 1024
+
+# The manifest and index segments (one per commit and kind) follow the same rule with a smaller size, since a run
+# probes every segment: at most 8 under 32 MB per folder, so a year of nightly commits leaves tens, not hundreds.
+SEGMENT_COMPACT_BELOW_BYTES = 32 * 1024 * 1024
+SEGMENT_SORT = {
+    MANIFEST_DIR: ("source", None),
+    f"{INDEX}/{index.DOCUMENTS}": ("order", index.ROW_GROUP_ROWS[index.DOCUMENTS]),
+    f"{INDEX}/{index.BANDS}": ("band", index.ROW_GROUP_ROWS[index.BANDS]),
+    f"{INDEX}/{index.PARAGRAPHS}": ("key", index.ROW_GROUP_ROWS[index.PARAGRAPHS]),
+}
+
+
+def compact_segments(snap: Path, seq: int) -> None:
+    """Merge the small manifest and index segments of the new snapshot once a folder holds too many."""
+    for folder, (key, row_group_size) in SEGMENT_SORT.items():
+        small = [f for f in sorted((snap / folder).glob("*.parquet")) if f.stat().st_size < SEGMENT_COMPACT_BELOW_BYTES]
+        if len(small) > MAX_SMALL_FILES:
+            _compact_segment_files(small, snap / folder / f"{seq:08d}-merged.parquet", key, row_group_size)
+
+
+def _compact_segment_files(files: Sequence[Path], target: Path, key: str, row_group_size: int | None) -> None:
+    """Several segments of one kind as one, sorted by its lookup key; the previous snapshot keeps its own links."""
+    tables = [pq.read_table(f) for f in files]
+    merged = pa.concat_tables([t.cast(tables[0].schema) for t in tables]).sort_by(key)
+    _refuse_existing(target)
+    parquet.write_atomic(merged, target, row_group_size=row_group_size)
+    for f in files:
+        f.unlink()
 
 
 def _keep_tables_readable(snap: Path) -> None:
