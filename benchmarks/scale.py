@@ -512,7 +512,8 @@ def report(results: list[dict]) -> str:
         span = hi["n"] - lo["n"]
 
         def at(key: str, n: int) -> float:
-            slope = (hi[key] - lo[key]) / span
+            # A cost never falls with N: a negative slope is load noise between the two runs, projected as flat.
+            slope = max(0.0, (hi[key] - lo[key]) / span)
             return hi[key] + slope * (n - hi["n"])
 
         per_doc_ram = (hi["rss"] - lo["rss"]) / span

@@ -29,8 +29,9 @@ HOLDERS = {
     "_compact_partition": (snapshot,),
     "os": (parquet, snapshot, manifest),
 }
-# A bound low enough that the small test corpus is compacted in both runs, so kills land inside compaction too.
-snapshot.MAX_SMALL_FILES = 1
+# A bound low enough that the small test corpus is compacted in both runs, so kills land inside compaction too;
+# set by serve() only, since test modules import KILL_POINTS from here.
+COMPACTION_BOUND = 1
 
 
 def arm(function: str, n: int) -> None:
@@ -67,6 +68,7 @@ def warm_up() -> None:
 
 
 def serve() -> None:
+    snapshot.MAX_SMALL_FILES = COMPACTION_BOUND
     warm_up()
     for line in sys.stdin:
         function, n, argv = json.loads(line)
