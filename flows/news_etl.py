@@ -34,7 +34,7 @@ from flows.params import (
     cli_parser,
     from_cli,
 )
-from flows.prefect_tasks import ShardResult, commit_run, list_inputs, process_shard, resolve_duplicates
+from flows.prefect_tasks import Listing, ShardResult, commit_run, list_inputs, process_shard, resolve_duplicates
 from flows.report import ignored_summary, report
 from tasks import __version__, store
 from tasks.dedup import DuplicateStats
@@ -65,6 +65,7 @@ def news_etl(
     max_prune_share: MaxPruneShare = DEFAULT_MAX_PRUNE_SHARE,
     force_prune: bool = False,
     keep_snapshots: KeepSnapshots = store.DEFAULT_KEEP_SNAPSHOTS,
+    verify: bool = False,
 ) -> dict[str, int] | State:
     """Turn every new or changed article under input_dir into rows of the tables under output_dir."""
     params = EtlParams(**locals())
@@ -90,20 +91,27 @@ def _run(params: EtlParams) -> dict[str, int]:
             log.warning("removed %s left by an interrupted run", leftover)
         store.check_compatible(out, full_refresh=params.full_refresh)
 
-        listed, listing = list_inputs(params.input_dir)
-        manifest = store.read_manifest(out)
-        known = {s: e.content_sha256 for s, e in manifest.items()}
-        plan = plan_run(listed, known, full_refresh=params.full_refresh)
-        removal = guard_removal(params, listed, {s: e.status for s, e in manifest.items()}, listing.problems)
+        listing = list_inputs(params.input_dir, out, verify=params.verify, full_refresh=params.full_refresh)
+        listed = listing.hashes
+        # Only the files gone from the input are read from the manifest, never all of it: it may hold millions.
+        gone, committed = store.gone_statuses(out, listed)
+        plan = plan_run(
+            listed,
+            listing.known,
+            full_refresh=params.full_refresh,
+            unlisted=sorted(gone) if params.prune and not params.full_refresh else (),
+        )
+        removal = guard_removal(params, listed, gone, committed, listing.problems)
         shards = make_shards(plan.todo, params.shard_size)
         log.info(
-            "%d files: %d new, %d changed, %d unchanged, %d gone; %d shards",
+            "%d files: %d new, %d changed, %d unchanged, %d gone; %d shards; %d files read to hash them",
             len(listed),
             plan.new,
             plan.changed,
             plan.unchanged,
-            len(plan.deleted),
+            len(gone),
             len(shards),
+            listing.hashed,
         )
         if listing.ignored:
             log.info("files ignored: %s", ignored_summary(listing.ignored))
@@ -128,17 +136,21 @@ def _run(params: EtlParams) -> dict[str, int]:
         rejects = [Reject(run_id, src, reason, msg, "skipped") for src, reason, msg in listing.problems]
         run = summarize(run_id, started, params, listing, plan, results, rejects, duplicates, removal)
         t_commit = time.perf_counter()
-        snapshot = commit_run(out, run, results, plan, params.prune, rejects, params.keep_snapshots)
+        snapshot = commit_run(out, run, results, plan, params.prune, rejects, params.keep_snapshots, listing.stats)
         commit_seconds = time.perf_counter() - t_commit
     report(run, results, plan, snapshot, rejects, duplicates, commit_seconds, listing.ignored, warnings)
     return {k: getattr(run, k) for k in ("files_seen", "files_processed", "files_failed", "documents", "entities")}
 
 
 def guard_removal(
-    params: EtlParams, listed: dict[str, str], statuses: dict[str, str], unlisted: list[tuple[str, str, str]]
+    params: EtlParams,
+    listed: dict[str, str],
+    gone: dict[str, str],
+    committed: int,
+    unlisted: list[tuple[str, str, str]],
 ) -> Removal:
     """The documents this run would remove; raises StoreError, before anything is written, when that is refused."""
-    removal = planned_removal(listed, statuses, prune=params.prune, full_refresh=params.full_refresh)
+    removal = planned_removal(listed, gone, prune=params.prune, full_refresh=params.full_refresh, committed=committed)
     reason = refusal(
         removal,
         files_listed=len(listed),
@@ -157,7 +169,7 @@ def summarize(
     run_id: str,
     started: datetime,
     params: EtlParams,
-    listing: store.Listing,
+    listing: Listing,
     plan: Plan,
     results: list[ShardResult],
     rejects: list[Reject],
@@ -169,7 +181,7 @@ def summarize(
         run_id=run_id,
         started_at=started,
         finished_at=datetime.now(UTC),
-        files_seen=len(listing.sources),
+        files_seen=len(listing.hashes),
         files_ignored=listing.files_ignored,
         files_processed=sum(r.documents for r in results),
         files_failed=sum(r.rejected for r in results) + len(rejects),

@@ -57,6 +57,9 @@ class EtlParams(BaseModel):
         False, description="remove documents even when the input is empty or the share is above max_prune_share"
     )
     keep_snapshots: KeepSnapshots = DEFAULT_KEEP_SNAPSHOTS
+    verify: bool = Field(
+        False, description="read and hash every input file, even those whose size and mtime are unchanged"
+    )
 
     @model_validator(mode="after")
     def _folders(self) -> EtlParams:

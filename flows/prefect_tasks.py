@@ -12,7 +12,13 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks import store
-from tasks.dedup import DuplicateStats, paragraphs_by_bucket, resolve_bucket, resolve_documents, touched_buckets
+from tasks.dedup import (
+    DuplicateStats,
+    occurrences_of,
+    paragraph_keys_touched,
+    resolve_bucket,
+    resolve_documents,
+)
 from tasks.models import DetectorName, Ner, french_ner, language_detector, place_gazetteer
 from tasks.pipeline import Models, SourceFile, doc_id_for, process_batch
 from tasks.plan import Plan, Shard, part_name
@@ -45,11 +51,46 @@ class ShardResult:
     rejects: list[tuple[str, str, str]]  # (source, reason, action), at most REPORTED_REJECTS
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The input folder against the manifest: every file's hash, what the manifest knew, which files were read."""
+
+    hashes: dict[str, str]  # source -> content hash, of every listed file
+    known: dict[str, str]  # source -> the hash the manifest holds, for the listed files it knows
+    stats: dict[str, tuple[int, int]]  # source -> (size, mtime_ns), where the manifest's differ or are missing
+    problems: list[tuple[str, str, str]]  # folders that could not be listed: (source, reason, message)
+    hashed: int  # files read and hashed; the others had the size and mtime the manifest holds
+    ignored: dict[str, int]  # files not read, by extension or kind: `.pdf`, `(none)`, `(hidden)`...
+
+    @property
+    def files_ignored(self) -> int:
+        return sum(self.ignored.values())
+
+
 @task(retries=2, retry_delay_seconds=2, persist_result=False)
-def list_inputs(input_dir: Path) -> tuple[dict[str, str], store.Listing]:
-    """source -> content hash of every input file, and the listing (folders not listed, files ignored)."""
-    listing = store.list_sources(input_dir)
-    return store.hash_sources(input_dir, listing.sources), listing
+def list_inputs(input_dir: Path, output_dir: Path, *, verify: bool = False, full_refresh: bool = False) -> Listing:
+    """Every input file's hash; one with its manifest entry's size and mtime is not read, unless verify."""
+    inputs = store.list_sources(input_dir)
+    sources = inputs.sources
+    stats = store.stat_sources(input_dir, sources)
+    known = {} if full_refresh else store.known_sources(output_dir, sources)
+
+    def trusted(source: str) -> bool:
+        h, stat = known.get(source, ("", (-1, -1)))
+        return not verify and bool(h) and stat[0] >= 0 and stat == stats[source]
+
+    hashes = {s: known[s][0] for s in sources if trusted(s)}
+    read = store.hash_sources(input_dir, [s for s in sources if s not in hashes])
+    hashes |= read
+    changed_stats = {s: st for s, st in stats.items() if s not in known or known[s] != (hashes[s], st)}
+    return Listing(
+        hashes={s: hashes[s] for s in sources},
+        known={s: h for s, (h, _) in known.items()},
+        stats=changed_stats,
+        problems=inputs.problems,
+        ignored=inputs.ignored,
+        hashed=len(read),
+    )
 
 
 def _ner_for(language: str) -> Ner | None:
@@ -140,31 +181,37 @@ def resolve_duplicates(
 ) -> DuplicateStats:
     """Stage the duplicate index after this run and the flags that change on rows already committed."""
     t0 = time.perf_counter()
-    old = [] if full_refresh else store.read_doc_index(out)
-    docs = resolve_documents(
-        old, store.read_prints(out, run_id, parts), removed, first_order=store.next_sequence(out) << 32
-    )
-    store.stage_doc_index(out, run_id, docs.indexed)
+    index = store.SnapshotIndex.of(out, full_refresh=full_refresh)
+    seq = store.next_sequence(out)
+    docs = resolve_documents(store.read_prints(out, run_id, parts), removed, index.lookups(), first_order=seq << 32)
     store.stage_document_flags(out, run_id, docs.updates)
-    fresh = paragraphs_by_bucket(docs.new)
-    paragraph_updates = []
-    new_duplicates = new_boilerplate = 0
-    for bucket in touched_buckets(docs, old):
-        stored = [] if full_refresh else store.read_paragraph_bucket(out, bucket)
-        resolved = resolve_bucket(stored, fresh.get(bucket, []), docs.gone)
-        store.stage_paragraph_bucket(out, run_id, bucket, resolved.flagged)
-        paragraph_updates += resolved.updates
-        new_duplicates += resolved.new_duplicates
-        new_boilerplate += resolved.new_boilerplate
-    store.stage_paragraph_flags(out, run_id, paragraph_updates)
-    return docs.stats(paragraph_updates, new_duplicates, new_boilerplate, seconds=time.perf_counter() - t0)
+    stored = index.occurrences(paragraph_keys_touched(docs))
+    paragraphs = resolve_bucket(stored, occurrences_of(docs.new), docs.gone_ids)
+    store.stage_paragraph_flags(out, run_id, paragraphs.updates)
+    before = index.totals()
+    totals = (before[0] + docs.corpus_delta[0], before[1] + docs.corpus_delta[1], before[2] + docs.corpus_delta[2])
+    store.stage_index(out, run_id, seq, index, docs, paragraphs.flagged, paragraphs.updates, totals)
+    return docs.stats(
+        paragraphs.updates,
+        paragraphs.new_duplicates,
+        paragraphs.new_boilerplate,
+        corpus=totals,
+        seconds=time.perf_counter() - t0,
+    )
 
 
 # No retries: a commit that failed half-way may have moved staged parts into its unfinished snapshot. The previous
 # snapshot stays current and the manifest unchanged, so the next run redoes this run's files.
 @task(persist_result=False)
 def commit_run(
-    out: Path, run: Run, results: list[ShardResult], plan: Plan, prune: bool, rejects: list[Reject], keep: int
+    out: Path,
+    run: Run,
+    results: list[ShardResult],
+    plan: Plan,
+    prune: bool,
+    rejects: list[Reject],
+    keep: int,
+    stats: dict[str, tuple[int, int]] | None = None,
 ) -> Path:
     """Swap in one snapshot holding this run's rows in every table at once; `keep` earlier snapshots stay."""
     return store.commit(
@@ -175,4 +222,5 @@ def commit_run(
         full_refresh=run.full_refresh,
         rejects=store.to_table(rejects, REJECTS),
         keep_snapshots=keep,
+        stats=stats,
     )

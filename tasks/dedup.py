@@ -12,7 +12,7 @@ import re
 import unicodedata
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
@@ -245,75 +245,214 @@ class DuplicateStats:
     seconds: float
 
 
+# ---------------------------------------------------------------------------------------------------- the index
+
+# Odd 64-bit constants of splitmix64/murmur3's finalisers: any good mixer works, as every candidate is checked on
+# its bands before it counts; a collision only costs one wasted lookup.
+_MIX = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xFF51AFD7ED558CCD)
+
+
+def band_hashes(signatures: np.ndarray) -> np.ndarray:
+    """(n, LSH_BANDS) uint64 hashes of the bands of (n, NUM_PERM) uint32 signatures: equal bands, equal hashes."""
+    v = signatures.reshape(len(signatures), LSH_BANDS, LSH_ROWS).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        h = np.arange(LSH_BANDS, dtype=np.uint64) * np.uint64(_MIX[0])
+        for row in range(LSH_ROWS):
+            h = (h ^ v[:, :, row]) * np.uint64(_MIX[1 + row % 3])
+            h ^= h >> np.uint64(31)
+    return h
+
+
+def bands_of(signature: bytes) -> list[int]:
+    """The band hashes of one signature (none for a document too short to have one)."""
+    if not signature:
+        return []
+    return [int(h) for h in band_hashes(np.frombuffer(signature, "<u4").reshape(1, NUM_PERM))[0]]
+
+
+def share_band(a: bytes, b: bytes) -> bool:
+    """Whether two signatures agree on every row of at least one band: datasketch's LSH candidate rule."""
+    x = np.frombuffer(a, "<u4").reshape(LSH_BANDS, LSH_ROWS)
+    y = np.frombuffer(b, "<u4").reshape(LSH_BANDS, LSH_ROWS)
+    return bool((x == y).all(axis=1).any())
+
+
+@dataclass(frozen=True, slots=True)
+class IndexLookups:
+    """Queries of the stored duplicate index; each returns stored documents with the flags the tables hold."""
+
+    by_doc_id: Callable[[Collection[str]], list[IndexedDoc]]
+    by_key: Callable[[Collection[str]], list[IndexedDoc]]  # every stored document with one of these keys
+    # Stored documents registered under one of these band hashes; it may return more (stale entries), never less.
+    by_band: Callable[[Collection[int]], list[IndexedDoc]]
+    near_copies: Callable[[Collection[str]], list[IndexedDoc]]  # stored documents whose near_duplicate_of is one
+    occurrences: Callable[[Collection[str]], list[Occurrence]]  # every stored paragraph with one of these keys
+
+
+NO_INDEX = IndexLookups(
+    by_doc_id=lambda ids: [],
+    by_key=lambda keys: [],
+    by_band=lambda bands: [],
+    near_copies=lambda ids: [],
+    occurrences=lambda keys: [],
+)
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentResolution:
-    """The document index after a run, and the flags that differ from what the tables hold (new rows: none)."""
+    """What a run changes in the document index, and the flags that differ from what the tables hold."""
 
-    indexed: list[IndexedDoc]
-    updates: list[tuple[str, DocFlags]]
-    new: list[IndexedDoc]
-    gone: frozenset[str]  # doc_ids whose earlier rows leave the corpus: removed, or seen again with new text
+    new: list[IndexedDoc]  # this run's documents, with their flags
+    changed: list[IndexedDoc]  # stored documents whose flags change, with the new flags
+    gone: list[IndexedDoc]  # stored documents that leave the corpus (removed, or seen again with new text)
+    promoted: list[IndexedDoc]  # stored documents that are now the first of their text: their bands are registered
+    updates: list[tuple[str, DocFlags]]  # doc_id -> flags to set on rows (new rows are staged unflagged)
+    gone_ids: frozenset[str]
+    corpus_delta: tuple[int, int, int]  # change of (documents, exact duplicates, near duplicates) in the corpus
 
     def stats(
-        self, paragraph_updates: Sequence[Occurrence], new_duplicates: int, new_boilerplate: int, *, seconds: float
+        self,
+        paragraph_updates: Sequence[Occurrence],
+        new_duplicates: int,
+        new_boilerplate: int,
+        *,
+        corpus: tuple[int, int, int],
+        seconds: float,
     ) -> DuplicateStats:
-        """The run's counts, given what the buckets' resolutions found."""
+        """The run's counts, given what the paragraphs' resolution found and the corpus totals after the run."""
         new_ids = {d.doc_id for d in self.new}
-        mine = [d for d in self.indexed if d.doc_id in new_ids]
         return DuplicateStats(
-            duplicates=sum(d.duplicate_of is not None for d in mine),
-            near_duplicates=sum(d.near_duplicate_of is not None for d in mine),
+            duplicates=sum(d.duplicate_of is not None for d in self.new),
+            near_duplicates=sum(d.near_duplicate_of is not None for d in self.new),
             duplicate_paragraphs=new_duplicates,
             boilerplate_paragraphs=new_boilerplate,
             earlier_documents_updated=sum(doc_id not in new_ids for doc_id, _ in self.updates),
             earlier_paragraphs_updated=sum(o.doc_id not in new_ids for o in paragraph_updates),
-            corpus_documents=len(self.indexed),
-            corpus_duplicates=sum(d.duplicate_of is not None for d in self.indexed),
-            corpus_near_duplicates=sum(d.near_duplicate_of is not None for d in self.indexed),
+            corpus_documents=corpus[0],
+            corpus_duplicates=corpus[1],
+            corpus_near_duplicates=corpus[2],
             seconds=seconds,
         )
 
 
+def _counts(docs: Iterable[IndexedDoc]) -> tuple[int, int, int]:
+    docs = list(docs)
+    return len(docs), sum(d.duplicate_of is not None for d in docs), sum(d.near_duplicate_of is not None for d in docs)
+
+
 def resolve_documents(
-    old: Sequence[IndexedDoc], prints: Sequence[DocPrint], removed: Iterable[str], *, first_order: int
+    prints: Sequence[DocPrint], removed: Iterable[str], index: IndexLookups, *, first_order: int
 ) -> DocumentResolution:
-    """Flags of the whole corpus after this run; the run's prints are ordered after every earlier document."""
+    """The flags `flag_documents` gives the whole corpus, found by querying the index for what this run touches.
+
+    The run's prints are ordered after every stored document. A document is first of its text when no earlier one
+    has its key; near-duplicate candidates are the earlier firsts sharing a band. So a run changes: the documents
+    that share a key with a new or gone one (the first of the key may move), the copies pointing at a gone one,
+    the later firsts sharing a band with a document that became first, and its own documents.
+    """
     prints = sorted(prints, key=lambda p: p.source)
-    # A changed file is seen again now: its new text is ordered after everything already in the corpus.
-    gone = frozenset(removed) | {p.doc_id for p in prints}
+    gone_ids = frozenset(removed) | {p.doc_id for p in prints}
     new = [
         IndexedDoc(p.doc_id, p.source, p.doc_key, p.signature, p.paragraph_keys, first_order + i)
         for i, p in enumerate(prints)
     ]
-    docs = [d for d in old if d.doc_id not in gone] + new
-    flags = flag_documents(docs)
-    new_ids = {d.doc_id for d in new}
+    gone = index.by_doc_id(sorted(gone_ids))
+    live: dict[int, IndexedDoc] = {}  # order -> document of the corpus after the run, as far as it was read
+
+    def keep(docs: Iterable[IndexedDoc]) -> list[IndexedDoc]:
+        kept = [live.setdefault(d.order, d) for d in docs if d.doc_id not in gone_ids or d.order >= first_order]
+        return sorted(kept, key=lambda d: d.order)
+
+    keep(new)
+    flags: dict[int, DocFlags] = {}  # order -> flags after the run, for every document that may change
+    first_now: set[int] = set()
+    keys = sorted({d.doc_key for d in [*gone, *new] if d.doc_key is not None})
+    by_key: dict[str, list[IndexedDoc]] = defaultdict(list)
+    for d in keep([*index.by_key(keys), *new]):
+        if d.doc_key is not None:
+            by_key[d.doc_key].append(d)
+    for group in by_key.values():
+        first = group[0]
+        first_now.add(first.order)
+        for d in group[1:]:
+            flags[d.order] = DocFlags(duplicate_of=first.doc_id)
+    promoted = [d for d in (live[o] for o in first_now) if d.order < first_order and d.duplicate_of is not None]
+    # Documents with no key are never exact copies; the first of a key may already carry a near flag.
+    recompute = {d.order for d in new if d.order not in flags and d.signature}
+    recompute |= {d.order for d in promoted if d.signature}
+    recompute |= {d.order for d in keep(index.near_copies(sorted(gone_ids)))}
+    for d in [d for d in new if d.order not in flags]:
+        flags[d.order] = NOT_DUPLICATE
+    for d in promoted:
+        flags[d.order] = NOT_DUPLICATE
+    # A document that became first is a new candidate for every later first sharing one of its bands.
+    entering = [d for d in promoted if d.signature]
+    if entering:
+        for d in keep(index.by_band(sorted({b for p in entering for b in bands_of(p.signature)}))):
+            if any(p.order < d.order and share_band(p.signature, d.signature) for p in entering):
+                recompute.add(d.order)
+    todo = sorted(recompute)
+    stored_candidates = keep(index.by_band(sorted({b for o in todo for b in bands_of(live[o].signature)})))
+    # Candidates not in the stored bands yet: the documents that became first in this run, and the new ones.
+    pool = sorted({d.order: d for d in [*stored_candidates, *entering, *new] if d.signature}.values(), key=_order)
+
+    def is_first(d: IndexedDoc) -> bool:
+        return flags.get(d.order, d.flags).duplicate_of is None
+
+    for order in todo:
+        d = live[order]
+        if not is_first(d):
+            continue  # only the first of a text is compared by signature
+        # The most similar earlier first; on a tie, the one seen first.
+        scored = [
+            (similarity(d.signature, c.signature), -c.order, c.doc_id)
+            for c in pool
+            if c.order < order and is_first(c) and share_band(c.signature, d.signature)
+        ]
+        best = max(scored, default=None)
+        if best is not None and best[0] >= NEAR_DUPLICATE_THRESHOLD:
+            flags[order] = DocFlags(near_duplicate_of=best[2], near_duplicate_score=round(best[0], 4))
+        else:
+            flags[order] = NOT_DUPLICATE
+    new_orders = {d.order for d in new}
+    resolved = [replace(live[o], **asdict(f)) for o, f in sorted(flags.items())]
+    changed = [d for d in resolved if d.order not in new_orders and d.flags != live[d.order].flags]
+    flagged_new = [d for d in resolved if d.order in new_orders]
     updates = [
-        (d.doc_id, flags[d.doc_id])
-        for d in docs
-        if flags[d.doc_id] != (NOT_DUPLICATE if d.doc_id in new_ids else d.flags)
+        (d.doc_id, d.flags)
+        for d in resolved
+        if d.flags != (NOT_DUPLICATE if d.order in new_orders else live[d.order].flags)
     ]
-    indexed = [replace(d, **asdict(flags[d.doc_id])) for d in docs]
-    return DocumentResolution(indexed, updates, new, gone)
+    after, before = _counts([*flagged_new, *changed]), _counts([*gone, *(live[d.order] for d in changed)])
+    promoted_orders = {p.order for p in promoted}
+    return DocumentResolution(
+        new=flagged_new,
+        changed=changed,
+        gone=gone,
+        promoted=[d for d in resolved if d.order in promoted_orders],
+        updates=updates,
+        gone_ids=gone_ids,
+        corpus_delta=(after[0] - before[0], after[1] - before[1], after[2] - before[2]),
+    )
 
 
-def paragraphs_by_bucket(docs: Iterable[IndexedDoc]) -> dict[str, list[Occurrence]]:
-    """The paragraph occurrences of these documents, grouped by index bucket."""
-    buckets: dict[str, list[Occurrence]] = defaultdict(list)
-    for d in docs:
-        for paragraph_id, key in enumerate(d.paragraph_keys):
-            if key is not None:
-                buckets[bucket_of(key)].append(
-                    Occurrence(key, folder_of(d.source), d.doc_key or "", d.doc_id, paragraph_id, d.order)
-                )
-    return buckets
+def _order(d: IndexedDoc) -> int:
+    return d.order
 
 
-def touched_buckets(resolution: DocumentResolution, old: Iterable[IndexedDoc]) -> list[str]:
-    """Buckets holding a paragraph of a new document or of one that left the corpus."""
-    keys = {k for d in resolution.new for k in d.paragraph_keys if k}
-    keys |= {k for d in old if d.doc_id in resolution.gone for k in d.paragraph_keys if k}
-    return sorted({bucket_of(k) for k in keys})
+def occurrences_of(docs: Iterable[IndexedDoc]) -> list[Occurrence]:
+    """The paragraph occurrences of these documents, unflagged."""
+    return [
+        Occurrence(key, folder_of(d.source), d.doc_key or "", d.doc_id, paragraph_id, d.order)
+        for d in docs
+        for paragraph_id, key in enumerate(d.paragraph_keys)
+        if key is not None
+    ]
+
+
+def paragraph_keys_touched(resolution: DocumentResolution) -> list[str]:
+    """Keys of the paragraphs of new documents and of documents that left: only their groups can change."""
+    return sorted({k for d in [*resolution.new, *resolution.gone] for k in d.paragraph_keys if k})
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,10 +30,16 @@ class Plan:
     deleted: tuple[str, ...]
 
 
-def plan_run(listed: Mapping[str, str], known: Mapping[str, str], *, full_refresh: bool = False) -> Plan:
-    """Compare listed source -> hash with the manifest's; with full_refresh everything listed is new."""
+def plan_run(
+    listed: Mapping[str, str], known: Mapping[str, str], *, full_refresh: bool = False, unlisted: Sequence[str] = ()
+) -> Plan:
+    """Compare listed source -> hash with the manifest's; with full_refresh everything listed is new.
+
+    `known` may hold only the listed sources, with the manifest's other sources passed as `unlisted`, so that a run
+    over a corpus of millions never holds the whole manifest as Python objects.
+    """
     if full_refresh:
-        known = {}
+        known, unlisted = {}, ()
     todo = tuple(Planned(s, h) for s, h in sorted(listed.items()) if known.get(s) != h)
     changed = sum(1 for p in todo if p.source in known)
     return Plan(
@@ -41,7 +47,7 @@ def plan_run(listed: Mapping[str, str], known: Mapping[str, str], *, full_refres
         new=len(todo) - changed,
         changed=changed,
         unchanged=len(listed) - len(todo),
-        deleted=tuple(sorted(set(known) - set(listed))),
+        deleted=tuple(sorted((set(known) - set(listed)) | set(unlisted))),
     )
 
 

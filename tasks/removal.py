@@ -23,12 +23,20 @@ class Removal:
 
 
 def planned_removal(
-    listed: Collection[str], statuses: Mapping[str, str], *, prune: bool, full_refresh: bool
+    listed: Collection[str],
+    statuses: Mapping[str, str],
+    *,
+    prune: bool,
+    full_refresh: bool,
+    committed: int | None = None,
 ) -> Removal:
-    """A file gone from the input loses its rows with prune, and with full_refresh (it rebuilds from the input)."""
-    committed = sorted(s for s, status in statuses.items() if status == "ok")
-    gone = tuple(s for s in committed if s not in listed) if (prune or full_refresh) else ()
-    return Removal(gone, len(committed))
+    """A file gone from the input loses its rows with prune, and with full_refresh (it rebuilds from the input).
+
+    `statuses` may hold only the manifest's sources gone from the input, with `committed` counting all that have rows.
+    """
+    ok = sorted(s for s, status in statuses.items() if status == "ok")
+    gone = tuple(s for s in ok if s not in listed) if (prune or full_refresh) else ()
+    return Removal(gone, len(ok) if committed is None else committed)
 
 
 def refusal(

@@ -16,12 +16,22 @@ import sys
 from flows import news_etl
 from flows.prefect_tasks import default_models
 from tasks import store
-from tasks.store import parquet, snapshot
+from tasks.store import manifest, parquet, snapshot
 
 # Reading inputs, writing Parquet (staging and snapshot files), and the commit's links, moves and pointer swap.
-KILL_POINTS = ("read_source", "write_atomic", "_move_new", "link", "replace")
+# Compaction's merge of one partition is a kill point of its own (its writes are write_atomic calls).
+KILL_POINTS = ("read_source", "write_atomic", "_move_new", "link", "replace", "_compact_partition")
 # The modules whose attribute each kill point replaces: where its callers look the name up.
-HOLDERS = {"read_source": (store,), "write_atomic": (parquet,), "_move_new": (snapshot,), "os": (parquet, snapshot)}
+HOLDERS = {
+    "read_source": (store,),
+    "write_atomic": (parquet,),
+    "_move_new": (snapshot,),
+    "_compact_partition": (snapshot,),
+    "os": (parquet, snapshot, manifest),
+}
+# A bound low enough that the small test corpus is compacted in both runs, so kills land inside compaction too;
+# set by serve() only, since test modules import KILL_POINTS from here.
+COMPACTION_BOUND = 1
 
 
 def arm(function: str, n: int) -> None:
@@ -58,6 +68,7 @@ def warm_up() -> None:
 
 
 def serve() -> None:
+    snapshot.MAX_SMALL_FILES = COMPACTION_BOUND
     warm_up()
     for line in sys.stdin:
         function, n, argv = json.loads(line)

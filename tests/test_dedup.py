@@ -4,28 +4,35 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tasks.dedup import (
     BOILERPLATE_MIN_DOCUMENTS,
+    LSH_BANDS,
+    LSH_ROWS,
     NEAR_DUPLICATE_MIN_WORDS,
     NOT_DUPLICATE,
     DocFlags,
+    DocPrint,
+    DocumentResolution,
     IndexedDoc,
+    IndexLookups,
     Occurrence,
-    bucket_of,
+    bands_of,
     fingerprint,
     flag_documents,
     flag_paragraphs,
     folder_of,
     normalize,
-    paragraphs_by_bucket,
+    occurrences_of,
+    paragraph_keys_touched,
     resolve_bucket,
     resolve_documents,
+    share_band,
     similarity,
     text_key,
-    touched_buckets,
 )
 
 WIRE = [
@@ -147,25 +154,156 @@ def indexed(doc_id: str, paragraphs: list[str], order: int, source: str | None =
     return IndexedDoc(p.doc_id, p.source, p.doc_key, p.signature, p.paragraph_keys, order)
 
 
+class MemoryIndex:
+    """The stored index as the store keeps it, in memory: documents with flags, band rows that may go stale."""
+
+    def __init__(self) -> None:
+        self.docs: dict[int, IndexedDoc] = {}
+        self.bands: list[tuple[int, int]] = []  # (band, order), never cleaned: stale rows must not matter
+        self.occurrences: dict[tuple[str, int], Occurrence] = {}
+        self.runs = 0
+
+    def lookups(self) -> IndexLookups:
+        docs = lambda pred: [d for d in self.docs.values() if pred(d)]  # noqa: E731
+        return IndexLookups(
+            by_doc_id=lambda ids: docs(lambda d: d.doc_id in ids),
+            by_key=lambda keys: docs(lambda d: d.doc_key in keys),
+            by_band=lambda bands: [self.docs[o] for b, o in self.bands if b in bands and o in self.docs],
+            near_copies=lambda ids: docs(lambda d: d.near_duplicate_of in ids),
+            occurrences=lambda keys: [o for o in self.occurrences.values() if o.key in keys],
+        )
+
+    def run(self, prints: list[DocPrint], removed: set[str]) -> DocumentResolution:
+        self.runs += 1
+        docs = resolve_documents(prints, removed, self.lookups(), first_order=self.runs << 32)
+        stored = self.lookups().occurrences(paragraph_keys_touched(docs))
+        paragraphs = resolve_bucket(stored, occurrences_of(docs.new), docs.gone_ids)
+        for d in docs.gone:
+            del self.docs[d.order]
+        self.occurrences = {k: o for k, o in self.occurrences.items() if o.doc_id not in docs.gone_ids}
+        for d in [*docs.changed, *docs.new]:
+            self.docs[d.order] = d
+        for d in [*[d for d in docs.new if d.duplicate_of is None], *docs.promoted]:
+            self.bands += [(b, d.order) for b in bands_of(d.signature)]
+        for o in paragraphs.flagged:
+            self.occurrences[(o.doc_id, o.paragraph_id)] = o
+        return docs
+
+    def corpus(self) -> list[IndexedDoc]:
+        return [self.docs[o] for o in sorted(self.docs)]
+
+
 def test_resolve_documents_flags_new_copies_and_repoints_when_the_original_goes() -> None:
-    original = indexed("a", WIRE, 1)
-    copy = replace(indexed("b", [w.upper() for w in WIRE], 2), duplicate_of="a")
+    index = MemoryIndex()
+    index.run([fingerprint("a", "site/a.txt", WIRE), fingerprint("b", "site/b.txt", [w.upper() for w in WIRE])], set())
+    assert [d.flags for d in index.corpus()] == [NOT_DUPLICATE, DocFlags(duplicate_of="a")]
     # The original is removed: the earlier copy becomes the first of its text, a new copy now points at it.
-    third = fingerprint("c", "site/c.txt", [" ".join(WIRE)])
-    resolution = resolve_documents([original, copy], [third], {"a"}, first_order=10)
-    assert [d.doc_id for d in resolution.indexed] == ["b", "c"]
+    resolution = index.run([fingerprint("c", "site/c.txt", [" ".join(WIRE)])], {"a"})
+    assert [d.doc_id for d in index.corpus()] == ["b", "c"]
     assert resolution.updates == [("b", NOT_DUPLICATE), ("c", DocFlags(duplicate_of="b"))]
-    assert resolution.gone == frozenset({"a", "c"})
-    assert [d.order for d in resolution.new] == [10]
-    stats = resolution.stats([], 0, 0, seconds=0.0)
+    assert resolution.gone_ids == frozenset({"a", "c"}) and [d.doc_id for d in resolution.gone] == ["a"]
+    assert [d.order for d in resolution.new] == [2 << 32]
+    assert [d.doc_id for d in resolution.promoted] == ["b"]
+    assert resolution.corpus_delta == (0, 0, 0)  # one in, one out; one copy less (b), one more (c)
+    stats = resolution.stats([], 0, 0, corpus=(2, 1, 0), seconds=0.0)
     assert (stats.duplicates, stats.earlier_documents_updated, stats.corpus_documents) == (1, 1, 2)
 
 
 def test_resolve_documents_leaves_untouched_rows_without_updates() -> None:
-    a = indexed("a", WIRE, 1)
-    resolution = resolve_documents([a], [fingerprint("x", "site/x.txt", SAME_EVENT)], set(), first_order=5)
-    assert resolution.updates == []
-    assert [d.flags for d in resolution.indexed] == [NOT_DUPLICATE, NOT_DUPLICATE]
+    index = MemoryIndex()
+    index.run([fingerprint("a", "site/a.txt", WIRE)], set())
+    resolution = index.run([fingerprint("x", "site/x.txt", SAME_EVENT)], set())
+    assert resolution.updates == [] and resolution.changed == []
+    assert [d.flags for d in index.corpus()] == [NOT_DUPLICATE, NOT_DUPLICATE]
+
+
+def test_a_changed_original_repoints_its_near_copies_and_copies_of_copies() -> None:
+    index = MemoryIndex()
+    retitled = ["SNCF : un train sur trois mardi, selon la direction", *WIRE[1:]]
+    index.run([fingerprint("a", "a.txt", WIRE), fingerprint("b", "b.txt", retitled)], set())
+    index.run(
+        [
+            fingerprint("c", "c.txt", [w.lower() for w in retitled]),
+            fingerprint("d", "d.txt", [*WIRE[:3], WIRE[3][:150]]),
+        ],
+        set(),
+    )
+    flags = {d.doc_id: d.flags for d in index.corpus()}
+    assert flags["b"].near_duplicate_of == "a" and flags["c"] == DocFlags(duplicate_of="b")
+    # a is rewritten: b is compared again and finds nothing earlier; d, a near copy of a, now has b as best match.
+    resolution = index.run([fingerprint("a", "a.txt", SAME_EVENT)], set())
+    flags = {d.doc_id: d.flags for d in index.corpus()}
+    assert flags["b"] == NOT_DUPLICATE and flags["c"] == DocFlags(duplicate_of="b")
+    assert flags["d"].near_duplicate_of == "b"
+    assert {doc_id for doc_id, _ in resolution.updates} == {"b", "d"}
+    assert flags == flag_documents(index.corpus())
+
+
+def test_a_promoted_copy_becomes_a_candidate_for_later_documents() -> None:
+    index = MemoryIndex()
+    shortened = [*WIRE[:3]]
+    index.run([fingerprint("a", "a.txt", WIRE)], set())
+    index.run([fingerprint("b", "b.txt", [w.upper() for w in WIRE])], set())
+    index.run([fingerprint("c", "c.txt", shortened)], set())
+    assert {d.doc_id: d.flags for d in index.corpus()}["c"].near_duplicate_of == "a"
+    # a goes: b (an exact copy, never a candidate so far) is first now, and c must point at it.
+    index.run([], {"a"})
+    flags = {d.doc_id: d.flags for d in index.corpus()}
+    assert flags["b"] == NOT_DUPLICATE and flags["c"].near_duplicate_of == "b"
+    assert flags == flag_documents(index.corpus())
+
+
+PARAGRAPH_POOL = [*WIRE, *SAME_EVENT, *(f"{w} Ajout numéro {n} de la rédaction." for n in range(3) for w in WIRE[1:])]
+
+
+@st.composite
+def run_sequences(draw: st.DrawFn) -> list[tuple[list[tuple[str, tuple[int, ...]]], list[str]]]:
+    """Runs of (file name, paragraph picks) to write and names to prune: copies, near copies, changes, removals."""
+    names = [f"f{i}" for i in range(8)]
+    picks = st.lists(st.integers(0, len(PARAGRAPH_POOL) - 1), min_size=1, max_size=5).map(tuple)
+    runs = []
+    for _ in range(draw(st.integers(2, 5))):
+        writes = draw(st.lists(st.tuples(st.sampled_from(names), picks), max_size=4, unique_by=lambda w: w[0]))
+        prunes = draw(st.lists(st.sampled_from(names), max_size=2, unique=True))
+        runs.append((writes, [p for p in prunes if p not in {w[0] for w in writes}]))
+    return runs
+
+
+def text_of(picks: tuple[int, ...], variant: int) -> list[str]:
+    paragraphs = [PARAGRAPH_POOL[i] for i in picks]
+    return [p.upper() for p in paragraphs] if variant else paragraphs
+
+
+@given(run_sequences(), st.lists(st.integers(0, 1), min_size=40, max_size=40))
+def test_incremental_flags_equal_flags_of_the_whole_corpus_in_first_seen_order(
+    runs: list[tuple[list[tuple[str, tuple[int, ...]]], list[str]]], variants: list[int]
+) -> None:
+    index = MemoryIndex()
+    present: set[str] = set()
+    for i, (writes, prunes) in enumerate(runs):
+        prints = [
+            fingerprint(name, f"{name}.txt", text_of(p, variants[(i * 5 + j) % 40]))
+            for j, (name, p) in enumerate(writes)
+        ]
+        index.run(prints, {p for p in prunes if p in present})
+        present = (present | {w[0] for w in writes}) - set(prunes)
+        corpus = index.corpus()
+        assert sorted(d.doc_id for d in corpus) == sorted(present)
+        assert {d.doc_id: d.flags for d in corpus} == flag_documents(corpus)
+        expected = {(o.doc_id, o.paragraph_id): o.flags for o in flag_paragraphs(occurrences_of(corpus))}
+        assert {k: o.flags for k, o in index.occurrences.items()} == expected
+
+
+def test_band_hashes_are_equal_exactly_for_equal_bands() -> None:
+    a = fingerprint("a", "a.txt", WIRE).signature
+    b = fingerprint("b", "b.txt", ["SNCF : un train sur trois mardi, selon la direction", *WIRE[1:]]).signature
+    rows_a = np.frombuffer(a, "<u4").reshape(LSH_BANDS, LSH_ROWS)
+    rows_b = np.frombuffer(b, "<u4").reshape(LSH_BANDS, LSH_ROWS)
+    same = (rows_a == rows_b).all(axis=1)
+    assert 0 < same.sum() < LSH_BANDS and share_band(a, b)
+    assert [x == y for x, y in zip(bands_of(a), bands_of(b), strict=True)] == same.tolist()
+    assert len(set(bands_of(a))) == LSH_BANDS  # the band index is mixed in: equal rows in two bands differ
+    assert not share_band(a, fingerprint("c", "c.txt", SAME_EVENT).signature) and bands_of(b"") == []
 
 
 def test_resolve_bucket_counts_this_runs_flags_and_changes_on_stored_rows() -> None:
@@ -184,9 +322,28 @@ def test_resolve_bucket_counts_this_runs_flags_and_changes_on_stored_rows() -> N
     assert (resolved.new_duplicates, resolved.new_boilerplate) == (1, 1)
 
 
-def test_paragraph_buckets_follow_key_prefixes() -> None:
-    doc = indexed("a", ["Une ligne.", "", "Une autre ligne."], 3)
-    buckets = paragraphs_by_bucket([doc])
-    assert sorted(buckets) == sorted({bucket_of(k) for k in doc.paragraph_keys if k})
-    assert sorted(o.paragraph_id for group in buckets.values() for o in group) == [0, 2]
-    assert touched_buckets(resolve_documents([], [], {"a"}, first_order=0), [doc]) == sorted(buckets)
+def test_touched_paragraph_keys_are_those_of_new_and_gone_documents() -> None:
+    index = MemoryIndex()
+    index.run([fingerprint("a", "a.txt", ["Une ligne.", "", "Une autre ligne."])], set())
+    resolution = resolve_documents(
+        [fingerprint("b", "b.txt", ["Une troisième."])], {"a"}, index.lookups(), first_order=9 << 32
+    )
+    assert paragraph_keys_touched(resolution) == sorted(
+        {text_key("Une ligne."), text_key("Une autre ligne."), text_key("Une troisième.")}
+    )
+    assert [(o.doc_id, o.paragraph_id) for o in occurrences_of(index.corpus())] == [("a", 0), ("a", 2)]
+
+
+def test_a_document_that_becomes_first_is_compared_with_later_ones_even_under_a_key_collision() -> None:
+    # Equal keys normally mean equal words and so equal signatures; records with one key and two signatures (a
+    # 64-bit key collision) check that a promoted document is offered to later documents as a candidate.
+    index = MemoryIndex()
+    wire, event = fingerprint("a", "a.txt", WIRE), fingerprint("b", "b.txt", SAME_EVENT)
+    index.run([replace(wire, doc_key="k")], set())
+    index.run([replace(event, doc_key="k")], set())
+    index.run([fingerprint("c", "c.txt", ["Les voyageurs s'organisent face à la grève", *SAME_EVENT[1:]])], set())
+    assert {d.doc_id: d.flags for d in index.corpus()}["c"] == NOT_DUPLICATE
+    index.run([], {"a"})
+    flags = {d.doc_id: d.flags for d in index.corpus()}
+    assert flags["b"] == NOT_DUPLICATE and flags["c"].near_duplicate_of == "b"
+    assert flags == flag_documents(index.corpus())

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import TypeAdapter
 
 from flows.news_etl import news_etl
 from flows.params import EtlParams, cli_parser, from_cli
@@ -46,7 +47,9 @@ def test_deployment_parameters_are_fields_and_serve_reads_prefect_yaml() -> None
     for d in declared:
         for name, value in (d.get("parameters") or {}).items():
             info = EtlParams.model_fields[name]
-            if not info.is_required():
+            TypeAdapter(info.annotation).validate_python(value)
+            # Only weekly-verify overrides a default: it sets verify.
+            if not info.is_required() and (d["name"], name) != ("weekly-verify", "verify"):
                 assert value == info.default, f"{d['name']}.{name} repeats a default with another value"
     served = deployments(timezone="UTC")
     assert [(d["name"], d["parameters"]) for d in served] == [(d["name"], d.get("parameters") or {}) for d in declared]

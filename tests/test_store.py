@@ -273,3 +273,27 @@ def test_fifos_and_symlinks_out_of_the_input_are_refused_without_hanging(tmp_pat
             store.read_source(inp, source, max_bytes=100)
         assert exc.value.reason == reason
     assert store.read_source(inp, "alias.txt", max_bytes=100).data == b"Un article."
+
+
+def test_compaction_merges_small_files_of_a_partition_and_keeps_the_previous_snapshot_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tasks.store import snapshot
+
+    monkeypatch.setattr(snapshot, "MAX_SMALL_FILES", 2)
+    out = tmp_path / "out"
+    for i in range(3):
+        commit(out, f"r{i}", [stage(out, f"r{i}", f"p{i}", [doc(f"d{i}", f"T{i}", "2024-05-02")])])
+    files = sorted(f.name for f in (out / "documents" / "month=2024-05").glob("*.parquet"))
+    # The third file passed the bound: the three were merged, in every document table, rows sorted by doc_id.
+    assert files == ["c00000003-2024-05.parquet"]
+    assert sorted(f.name for f in (out / "paragraphs" / "month=2024-05").glob("*.parquet")) == files
+    assert pq.read_table(out / "documents" / "month=2024-05" / files[0])["doc_id"].to_pylist() == ["d0", "d1", "d2"]
+    assert {e.part for e in store.read_manifest(out).values()} == {"c00000003-2024-05"}
+    previous = out / ".snapshots" / json.loads((out / ".current" / "_depeche.json").read_text())["previous"]
+    assert len(pd.read_parquet(previous / "documents")) == 2  # readers of the previous snapshot lose nothing
+    # A document of the merged file is replaced: the merged file is rewritten under a new name, like any part.
+    commit(out, "r3", [stage(out, "r3", "p3", [doc("d1", "T1 bis", "2024-05-02")])])
+    assert texts(out) == {"d0": "T0", "d1": "T1 bis", "d2": "T2"}
+    assert store.read_manifest(out)["d0.txt"].part == "c00000003-2024-05~00000004"
+    assert len(pd.read_parquet(out / "paragraphs")) == 3

@@ -5,15 +5,16 @@ Callers use `from tasks import store` and the names below; the modules say which
 
 from tasks.read import Rejected
 from tasks.store.index import (
-    read_doc_index,
-    read_paragraph_bucket,
+    SnapshotIndex,
     read_prints,
-    stage_doc_index,
     stage_document_flags,
-    stage_paragraph_bucket,
+    stage_index,
     stage_paragraph_flags,
 )
-from tasks.store.inputs import Listing, hash_sources, list_sources, open_source, read_source
+from tasks.store.inputs import Listing, hash_sources, list_sources, open_source, read_source, stat_sources
+from tasks.store.manifest import gone_statuses
+from tasks.store.manifest import known as known_sources
+from tasks.store.manifest import unlisted as unlisted_sources
 from tasks.store.parquet import partition_of, to_table
 from tasks.store.paths import StoreError, current_snapshot, next_sequence, staging_dir
 from tasks.store.preflight import check_output, check_unlocked, lock_holder
@@ -35,6 +36,7 @@ __all__ = [
     "ManifestEntry",
     "Rejected",
     "SnapshotInfo",
+    "SnapshotIndex",
     "StagedPart",
     "StoreError",
     "check_compatible",
@@ -44,24 +46,26 @@ __all__ = [
     "current_snapshot",
     "hash_sources",
     "lineage",
+    "gone_statuses",
+    "known_sources",
     "list_sources",
     "lock_holder",
     "locked",
     "next_sequence",
     "open_source",
     "partition_of",
-    "read_doc_index",
     "read_manifest",
-    "read_paragraph_bucket",
     "read_prints",
     "read_source",
     "recover",
     "restore",
     "stage_doc_index",
     "stage_document_flags",
-    "stage_paragraph_bucket",
+    "stage_index",
     "stage_paragraph_flags",
     "stage_part",
     "staging_dir",
+    "stat_sources",
     "to_table",
+    "unlisted_sources",
 ]

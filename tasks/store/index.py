@@ -1,26 +1,57 @@
-"""The duplicate index inside each snapshot: document prints, paragraph keys by bucket, staged flag changes.
+"""The duplicate index inside each snapshot, in segments written by the run that first saw their documents.
 
-_index/documents.parquet            keys, MinHash signature and first-seen order of every document
-_index/paragraphs/<bucket>.parquet  paragraph keys, bucketed by their first two hex digits so that a run reads
-                                    one bucket at a time, never all of them
+_index/documents/<seq>.parquet   keys, MinHash signature, paragraph keys, order and flags of the documents first
+                                 seen by snapshot <seq>, sorted by order
+_index/bands/<seq>.parquet       (band hash, order) of the documents that became first of their text in <seq>,
+                                 sorted by band hash: the LSH tables on disk
+_index/paragraphs/<seq>.parquet  the paragraph occurrences of those documents, sorted by key
+_index/totals.parquet            the corpus counts of the run report
+
+A run probes the lookup columns of every segment (a few bytes a document: doc_id, doc_key, near_duplicate_of,
+order, band, key), reads only the row groups that hold a match, writes one new segment per kind, and rewrites only
+the segments whose documents leave the corpus or change flags. Unchanged segments are hard-linked into the next
+snapshot, so their cost is a link.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from operator import attrgetter
 from pathlib import Path
-from typing import TypeVar
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from tasks.dedup import DocFlags, DocPrint, IndexedDoc, Occurrence
+from tasks.dedup import (
+    LSH_BANDS,
+    NUM_PERM,
+    DocFlags,
+    DocPrint,
+    DocumentResolution,
+    IndexedDoc,
+    IndexLookups,
+    Occurrence,
+    band_hashes,
+)
 from tasks.store import parquet
 from tasks.store.paths import INDEX, PRINTS, UPDATES, current_snapshot, staging_dir
-from tasks.store.schemas import DOC_INDEX, DOC_PRINTS, FLAG_COLUMNS, PARAGRAPH_INDEX, TABLES
+from tasks.store.schemas import (
+    BAND_INDEX,
+    DOC_INDEX,
+    DOC_PRINTS,
+    FLAG_COLUMNS,
+    INDEX_TOTALS,
+    PARAGRAPH_INDEX,
+    TABLES,
+)
 
-P = TypeVar("P", DocPrint, IndexedDoc)
+DOCUMENTS, BANDS, PARAGRAPHS = "documents", "bands", "paragraphs"
+TOTALS_FILE = "totals.parquet"
+# Row groups small enough that a probe reads little beyond its matches, large enough to keep footers small.
+ROW_GROUP_ROWS = {DOCUMENTS: 2048, BANDS: 65536, PARAGRAPHS: 16384}
 
 
 def stage_prints(out: Path, run_id: str, part: str, prints: Sequence[DocPrint]) -> None:
@@ -31,43 +62,183 @@ def read_prints(out: Path, run_id: str, parts: Iterable[str]) -> list[DocPrint]:
     """The prints the run's shards staged, in no particular order."""
     stage = staging_dir(out, run_id) / PRINTS
     paths = [stage / f"{p}.parquet" for p in parts]
-    return [_print_row(DocPrint, row) for path in paths if path.exists() for row in pq.read_table(path).to_pylist()]
+    return [_record(DocPrint, row) for path in paths if path.exists() for row in pq.read_table(path).to_pylist()]
 
 
-def _index_file(out: Path, name: str) -> Path | None:
-    """A file of the current snapshot's duplicate index, if there is one."""
-    snap = current_snapshot(out)
-    path = snap / INDEX / name if snap else None
-    return path if path is not None and path.exists() else None
-
-
-def read_doc_index(out: Path) -> list[IndexedDoc]:
-    """Every document of the current snapshot's duplicate index, in first-seen order."""
-    path = _index_file(out, "documents.parquet")
-    if path is None:
-        return []
-    return sorted((_print_row(IndexedDoc, row) for row in pq.read_table(path).to_pylist()), key=lambda d: d.order)
-
-
-def _print_row(record: type[P], row: dict) -> P:
+def _record(record: type, row: dict):  # type: ignore[no-untyped-def]
     return record(**(row | {"paragraph_keys": tuple(row["paragraph_keys"])}))
 
 
-def read_paragraph_bucket(out: Path, bucket: str) -> list[Occurrence]:
-    """The paragraph occurrences of one index bucket in the current snapshot."""
-    path = _index_file(out, f"paragraphs/{bucket}.parquet")
-    return [] if path is None else parquet.read_rows(path, Occurrence)
+def segment_name(seq: int) -> str:
+    return f"{seq:08d}.parquet"
 
 
-def stage_doc_index(out: Path, run_id: str, docs: Sequence[IndexedDoc]) -> None:
-    parquet.write_atomic(parquet.to_table(docs, DOC_INDEX), staging_dir(out, run_id) / INDEX / "documents.parquet")
+def _matching(path: Path, column: str, values: pa.Array) -> pa.Table | None:
+    """The rows of a segment whose `column` is one of `values`, reading the probed column and matching row groups."""
+    f = pq.ParquetFile(path)
+    mask = pc.is_in(f.read(columns=[column])[column], value_set=values)
+    hits = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+    if not len(hits):
+        return None
+    ends = np.cumsum([f.metadata.row_group(i).num_rows for i in range(f.metadata.num_row_groups)])
+    groups = sorted(set(np.searchsorted(ends, hits, side="right").tolist()))
+    rows = f.read_row_groups(groups)
+    return rows.filter(pc.is_in(rows[column], value_set=values))
 
 
-def stage_paragraph_bucket(out: Path, run_id: str, bucket: str, rows: Sequence[Occurrence]) -> None:
-    """Stage a bucket's new content; an empty file stands for a bucket that lost all its rows."""
+@dataclass
+class SnapshotIndex:
+    """Reads of one snapshot's index; remembers which segment each row it returned came from."""
+
+    root: Path | None
+    doc_home: dict[int, str] = field(default_factory=dict)  # order -> documents segment name
+    occurrence_home: dict[tuple[str, int, int], str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, out: Path, *, full_refresh: bool = False) -> SnapshotIndex:
+        snap = current_snapshot(out)
+        return cls(None if snap is None or full_refresh else snap / INDEX)
+
+    def segments(self, kind: str) -> list[Path]:
+        folder = self.root / kind if self.root is not None else None
+        return sorted(folder.glob("*.parquet")) if folder is not None and folder.is_dir() else []
+
+    def _docs(self, column: str, values: pa.Array) -> list[IndexedDoc]:
+        if not len(values):
+            return []
+        docs = []
+        for path in self.segments(DOCUMENTS):
+            rows = _matching(path, column, values)
+            for row in rows.to_pylist() if rows is not None else []:
+                docs.append(_record(IndexedDoc, row))
+                self.doc_home[row["order"]] = path.name
+        return docs
+
+    def by_doc_id(self, ids: Collection[str]) -> list[IndexedDoc]:
+        return self._docs("doc_id", pa.array(sorted(ids), pa.string()))
+
+    def by_key(self, keys: Collection[str]) -> list[IndexedDoc]:
+        return self._docs("doc_key", pa.array(sorted(keys), pa.string()))
+
+    def near_copies(self, ids: Collection[str]) -> list[IndexedDoc]:
+        return self._docs("near_duplicate_of", pa.array(sorted(ids), pa.string()))
+
+    def by_band(self, bands: Collection[int]) -> list[IndexedDoc]:
+        if not bands:
+            return []
+        values = pa.array(sorted(bands), pa.uint64())
+        orders: set[int] = set()
+        for path in self.segments(BANDS):
+            rows = _matching(path, "band", values)
+            if rows is not None:
+                orders.update(rows["order"].to_pylist())
+        # A band row may outlive its document (changed or pruned since): only documents still indexed count.
+        return self._docs("order", pa.array(sorted(orders), pa.int64()))
+
+    def occurrences(self, keys: Collection[str]) -> list[Occurrence]:
+        if not keys:
+            return []
+        values = pa.array(sorted(keys), pa.string())
+        found = []
+        for path in self.segments(PARAGRAPHS):
+            rows = _matching(path, "key", values)
+            for row in rows.to_pylist() if rows is not None else []:
+                o = Occurrence(**row)
+                found.append(o)
+                self.occurrence_home[(o.doc_id, o.paragraph_id, o.order)] = path.name
+        return found
+
+    def lookups(self) -> IndexLookups:
+        return IndexLookups(self.by_doc_id, self.by_key, self.by_band, self.near_copies, self.occurrences)
+
+    def totals(self) -> tuple[int, int, int]:
+        path = self.root / TOTALS_FILE if self.root is not None else None
+        if path is None or not path.exists():
+            return (0, 0, 0)
+        row = pq.read_table(path).to_pylist()[0]
+        return (row["documents"], row["duplicates"], row["near_duplicates"])
+
+
+def band_table(docs: Sequence[IndexedDoc]) -> pa.Table:
+    """(band, order) rows of these documents' signatures, sorted by band hash."""
+    signed = [d for d in docs if d.signature]
+    if not signed:
+        return BAND_INDEX.empty_table()
+    sigs = np.frombuffer(b"".join(d.signature for d in signed), "<u4").reshape(len(signed), NUM_PERM)
+    bands = band_hashes(sigs).ravel()
+    orders = np.repeat(np.array([d.order for d in signed], np.int64), LSH_BANDS)
+    order = np.argsort(bands, kind="stable")
+    return pa.table({"band": bands[order], "order": orders[order]}, schema=BAND_INDEX)
+
+
+def _write_segment(table: pa.Table, path: Path, kind: str) -> None:
+    parquet.write_atomic(table, path, row_group_size=ROW_GROUP_ROWS[kind])
+
+
+def stage_index(
+    out: Path,
+    run_id: str,
+    seq: int,
+    index: SnapshotIndex,
+    docs: DocumentResolution,
+    paragraphs: Sequence[Occurrence],
+    paragraph_updates: Sequence[Occurrence],
+    totals: tuple[int, int, int],
+) -> None:
+    """Stage this run's segments and the rewritten segments of documents that left or changed flags."""
+    stage = staging_dir(out, run_id) / INDEX
+    new_orders = {d.order for d in docs.new}
+    name = segment_name(seq)
+    _write_segment(_docs_table(docs.new), stage / DOCUMENTS / name, DOCUMENTS)
+    firsts = [d for d in docs.new if d.duplicate_of is None] + [d for d in docs.promoted]
+    _write_segment(band_table(sorted(firsts, key=lambda d: d.order)), stage / BANDS / name, BANDS)
+    mine = sorted((o for o in paragraphs if o.order in new_orders), key=lambda o: (o.key, o.order, o.paragraph_id))
+    _write_segment(parquet.to_table(mine, PARAGRAPH_INDEX), stage / PARAGRAPHS / name, PARAGRAPHS)
+
+    gone_orders = {d.order for d in docs.gone}
+    changed = {d.order: d for d in docs.changed}
+    for home in sorted({index.doc_home[o] for o in gone_orders | set(changed)}):
+        orders = {o for o in gone_orders | set(changed) if index.doc_home[o] == home}
+        table = pq.read_table(index.root / DOCUMENTS / home) if index.root is not None else DOC_INDEX.empty_table()
+        kept = table.filter(pc.invert(pc.is_in(table["order"], value_set=pa.array(sorted(orders), pa.int64()))))
+        rewritten = _docs_table([changed[o] for o in sorted(orders) if o in changed])
+        merged = pa.concat_tables([kept.cast(DOC_INDEX), rewritten]).sort_by("order")
+        _write_segment(merged, stage / DOCUMENTS / home, DOCUMENTS)
+        bands_path = index.root / BANDS / home if index.root is not None else None
+        if bands_path is not None and bands_path.exists() and gone_orders & orders:
+            bands = pq.read_table(bands_path)
+            drop = pa.array(sorted(gone_orders & orders), pa.int64())
+            _write_segment(
+                bands.filter(pc.invert(pc.is_in(bands["order"], value_set=drop))), stage / BANDS / home, BANDS
+            )
+
+    updated = {(o.doc_id, o.paragraph_id, o.order): o for o in paragraph_updates if o.order not in new_orders}
+    gone_ids = pa.array(sorted({d.doc_id for d in docs.gone}), pa.string())
+    homes = {index.occurrence_home[k] for k in updated} | {
+        h for (doc_id, _, order), h in index.occurrence_home.items() if order in gone_orders
+    }
+    for home in sorted(homes):
+        path = index.root / PARAGRAPHS / home  # type: ignore[operator]
+        table = pq.read_table(path)
+        mine_updated = [o for k, o in updated.items() if index.occurrence_home[k] == home]
+        ids = pc.binary_join_element_wise(table["doc_id"], pc.cast(table["paragraph_id"], pa.string()), ":")
+        replaced = pa.array(sorted({f"{o.doc_id}:{o.paragraph_id}" for o in mine_updated}), pa.string())
+        drop = pc.or_(pc.is_in(table["doc_id"], value_set=gone_ids), pc.is_in(ids, value_set=replaced))
+        kept = table.filter(pc.invert(drop)).cast(PARAGRAPH_INDEX)
+        merged = pa.concat_tables([kept, parquet.to_table(mine_updated, PARAGRAPH_INDEX)])
+        _write_segment(
+            merged.sort_by([("key", "ascending"), ("order", "ascending")]), stage / PARAGRAPHS / home, PARAGRAPHS
+        )
     parquet.write_atomic(
-        parquet.to_table(rows, PARAGRAPH_INDEX), staging_dir(out, run_id) / INDEX / "paragraphs" / f"{bucket}.parquet"
+        pa.table(
+            {"documents": [totals[0]], "duplicates": [totals[1]], "near_duplicates": [totals[2]]}, schema=INDEX_TOTALS
+        ),
+        stage / TOTALS_FILE,
     )
+
+
+def _docs_table(docs: Sequence[IndexedDoc]) -> pa.Table:
+    return parquet.to_table(sorted(docs, key=attrgetter("order")), DOC_INDEX)
 
 
 def stage_document_flags(out: Path, run_id: str, updates: Sequence[tuple[str, DocFlags]]) -> None:

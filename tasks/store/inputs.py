@@ -153,3 +153,16 @@ def hash_sources(root: Path, sources: Sequence[str]) -> dict[str, str]:
 
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 1) * 2)) as pool:
         return dict(zip(sources, pool.map(one, sources), strict=True))
+
+
+def stat_sources(root: Path, sources: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """source -> (size, mtime in ns) of the file it names, symlinks followed; (-1, -1) when it cannot be stat'ed."""
+
+    def one(source: str) -> tuple[int, int]:
+        try:
+            st = os.stat(root / source)
+        except OSError:
+            return (-1, -1)
+        return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else (-1, -1)
+
+    return {s: one(s) for s in sources}

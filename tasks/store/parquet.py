@@ -33,12 +33,14 @@ def _with_versions(schema: pa.Schema) -> pa.Schema:
     )
 
 
-def write_atomic(table: pa.Table, path: Path) -> None:
+def write_atomic(table: pa.Table, path: Path, *, row_group_size: int | None = None) -> None:
     """Write to a hidden temporary name, then rename: a reader never sees a half-written file."""
     # No fsync here: the commit's one `os.sync()` comes before the swap that makes any of these files visible.
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table.cast(_with_versions(table.schema)), tmp, compression=_codec(table))
+    pq.write_table(
+        table.cast(_with_versions(table.schema)), tmp, compression=_codec(table), row_group_size=row_group_size
+    )
     os.replace(tmp, path)
 
 

@@ -5,7 +5,8 @@
     OUTPUT/.snapshots/<snapshot>/<table>/month=<YYYY-MM>/<part>.parquet
                                                         immutable files, hard-linked from one snapshot to the next;
                                                         document tables are partitioned by the document's month
-    OUTPUT/.snapshots/<snapshot>/_manifest.parquet      source -> doc_id, content hash, part
+    OUTPUT/.snapshots/<snapshot>/_manifest/<seq>.parquet source -> doc_id, content hash, size, mtime, part
+                                                        (tasks/store/manifest.py)
     OUTPUT/.snapshots/<snapshot>/_index/...             the duplicate index (tasks/store/index.py)
     OUTPUT/.staging/<run_id>/...                        parts written by shard tasks, moved in at commit
     OUTPUT/.lock                                        flock held by the running flow
@@ -22,7 +23,7 @@ CURRENT = ".current"
 SNAPSHOTS = ".snapshots"
 STAGING = ".staging"
 LOCK = ".lock"
-MANIFEST_FILE = "_manifest.parquet"
+MANIFEST_DIR = "_manifest"
 STORE_INFO = "_depeche.json"
 EMPTY_FILE = "empty.parquet"
 INDEX = "_index"

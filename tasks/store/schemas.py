@@ -121,6 +121,8 @@ MANIFEST = pa.schema(
         pa.field("status", _STR, nullable=False),
         pa.field("part", _STR, nullable=False),
         pa.field("run_id", _STR, nullable=False),
+        pa.field("size", pa.int64(), nullable=False),  # -1 when unknown: the next run reads and hashes the file
+        pa.field("mtime_ns", pa.int64(), nullable=False),
     ]
 )
 
@@ -154,6 +156,14 @@ PARAGRAPH_INDEX = pa.schema(
         pa.field("duplicate_of", _STR),
         pa.field("duplicate_of_paragraph_id", _INT),
         pa.field("boilerplate", pa.bool_(), nullable=False),
+    ]
+)
+BAND_INDEX = pa.schema([pa.field("band", pa.uint64(), nullable=False), pa.field("order", pa.int64(), nullable=False)])
+INDEX_TOTALS = pa.schema(
+    [
+        pa.field("documents", pa.int64(), nullable=False),
+        pa.field("duplicates", pa.int64(), nullable=False),
+        pa.field("near_duplicates", pa.int64(), nullable=False),
     ]
 )
 

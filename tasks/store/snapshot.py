@@ -7,14 +7,13 @@ within a table; earlier snapshots are kept for readers still listing them and fo
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import fcntl
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,13 +24,13 @@ import pyarrow.parquet as pq
 from tasks import __version__
 from tasks.dedup import DocPrint
 from tasks.records import Run
-from tasks.store import index, parquet, retention
+from tasks.store import index, manifest, parquet, retention
 from tasks.store.paths import (
     CURRENT,
     EMPTY_FILE,
     INDEX,
     LOCK,
-    MANIFEST_FILE,
+    MANIFEST_DIR,
     SNAPSHOTS,
     STAGING,
     STORE_INFO,
@@ -55,6 +54,8 @@ class ManifestEntry:
     status: str  # "ok" (rows in the tables) or "rejected" (a reason in rejects)
     part: str
     run_id: str
+    size: int = -1  # bytes and mtime (ns) of the file when it was listed, set at commit; -1: unknown
+    mtime_ns: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,10 +159,8 @@ def recover(out: Path, keep: int = retention.DEFAULT_KEEP_SNAPSHOTS) -> list[str
 
 
 def read_manifest(out: Path) -> dict[str, ManifestEntry]:
-    snap = current_snapshot(out)
-    if snap is None:
-        return {}
-    return {e.source: e for e in parquet.read_rows(snap / MANIFEST_FILE, ManifestEntry)}
+    """Every entry of the current manifest as records, for tests and tools; runs read Arrow columns instead."""
+    return {row["source"]: ManifestEntry(**row) for row in manifest.read_all(current_snapshot(out)).to_pylist()}
 
 
 def _snapshot_dirs(out: Path) -> list[Path]:
@@ -192,21 +191,27 @@ def commit(
     full_refresh: bool,
     rejects: pa.Table,
     keep_snapshots: int = retention.DEFAULT_KEEP_SNAPSHOTS,
+    stats: Mapping[str, tuple[int, int]] | None = None,
 ) -> Path:
     """Make one new snapshot holding the previous rows minus replaced ones plus the staged parts, then swap it in."""
     staged = list(staged)
+    stats = stats or {}
     prev = current_snapshot(out)
     seq = next_sequence(out)
     snap = out / SNAPSHOTS / f"{seq:08d}-{run.run_id}"
     snap.mkdir(parents=True)
     stage = staging_dir(out, run.run_id)
 
-    new_manifest = [
-        e for p in staged for e in parquet.read_rows(stage / "_manifest" / f"{p.part}.parquet", ManifestEntry)
-    ]
-    old_manifest = {} if (prev is None or full_refresh) else read_manifest(out)
-    gone = {e.source for e in new_manifest} | set(remove_sources)
-    replacement = _replacement(old_manifest, gone, index.read_flag_updates(stage), seq)
+    new_manifest = manifest.with_stats(
+        pa.concat_tables(
+            [MANIFEST.empty_table()]
+            + [pq.read_table(stage / "_manifest" / f"{p.part}.parquet").cast(MANIFEST) for p in staged]
+        ),
+        stats,
+    )
+    old_segments = [] if (prev is None or full_refresh) else manifest.segments(prev)
+    gone = set(new_manifest["source"].to_pylist()) | set(remove_sources)
+    replacement = _replacement(old_segments, gone, index.read_flag_updates(stage), seq)
 
     for name in TABLES:
         is_log = name not in DOCUMENT_TABLES  # runs and rejects keep every run's rows, even across a full refresh
@@ -216,17 +221,18 @@ def commit(
         for p in staged:
             for src in sorted((stage / name).rglob(f"{p.part}.parquet")):
                 _place_staged(src, stage / name, snap / name, replacement.updates, name=name, run_id=run.run_id)
+    moved = compact(snap, seq)
     _link_index(prev if not full_refresh else None, stage, snap)
     if rejects.num_rows:
         parquet.write_atomic(rejects, snap / "rejects" / f"{run.run_id}-run.parquet")
     parquet.write_atomic(parquet.to_table([run], RUNS), snap / "runs" / f"{run.run_id}.parquet")
     _keep_tables_readable(snap)
 
-    kept_entries = [e for s, e in sorted(old_manifest.items()) if s not in gone]
-    renamed = replacement.renamed
-    manifest = [dataclasses.replace(e, part=renamed.get(e.part, e.part)) for e in kept_entries] + new_manifest
-    manifest.sort(key=lambda e: e.source)
-    parquet.write_atomic(parquet.to_table(manifest, MANIFEST), snap / MANIFEST_FILE)
+    manifest.carry_over(old_segments, snap, gone=gone, renamed=replacement.renamed, stats=stats, moved=moved)
+    if new_manifest.num_rows:
+        new_manifest = manifest.with_parts(new_manifest, moved)
+        parquet.write_atomic(new_manifest.sort_by("source"), snap / MANIFEST_DIR / f"{seq:08d}.parquet")
+    compact_segments(snap, seq)
     _write_info(snap, run_id=run.run_id, previous=prev)
     # One sync puts every file and folder of the snapshot on disk before the swap: an fsync per file cost ~1 ms
     # each, and a shard of archive articles writes a file per table and month.
@@ -239,18 +245,21 @@ def commit(
 
 
 def _replacement(
-    old_manifest: dict[str, ManifestEntry], gone: set[str], updates: dict[str, dict[tuple, dict]], seq: int
+    old_segments: Sequence[Path], gone: set[str], updates: dict[str, dict[tuple, dict]], seq: int
 ) -> _Replacement:
     """Which earlier rows go and which earlier parts must be rewritten (they lose rows or change flags)."""
+    columns = ["source", "doc_id", "status", "part"]
     # Rejected sources have no rows, so only documents that were written make their parts be rewritten.
-    dropped = [old_manifest[s] for s in gone if s in old_manifest and old_manifest[s].status == "ok"]
-    updated = {key[0] for rows in updates.values() for key in rows}
-    kept_parts = {e.doc_id: e.part for e in old_manifest.values() if e.status == "ok" and e.source not in gone}
-    rewritten = {e.part for e in dropped} | {kept_parts[d] for d in updated if d in kept_parts}
+    dropped = manifest.matching(old_segments, "source", gone, columns)
+    dropped = dropped.filter(pc.equal(dropped["status"], "ok"))
+    updated = manifest.matching(old_segments, "doc_id", {key[0] for rows in updates.values() for key in rows}, columns)
+    updated = updated.filter(pc.equal(updated["status"], "ok"))
+    updated = updated.filter(pc.invert(pc.is_in(updated["source"], value_set=pa.array(sorted(gone), pa.string()))))
+    rewritten = set(dropped["part"].to_pylist()) | set(updated["part"].to_pylist())
     # A part that loses rows is rewritten under a new name: a file name never changes content, so a reader that
     # listed the previous snapshot fails loudly on a missing file instead of silently mixing two states.
     return _Replacement(
-        drop_ids=pa.array(sorted({e.doc_id for e in dropped}), pa.string()),
+        drop_ids=pa.array(sorted(set(dropped["doc_id"].to_pylist())), pa.string()),
         renamed={part: f"{part.split('~')[0]}~{seq:08d}" for part in rewritten},
         updates=updates,
     )
@@ -290,6 +299,87 @@ def _place_staged(
         target = target.with_name(f"{run_id}-{src.stem}.parquet")
     target.parent.mkdir(parents=True, exist_ok=True)
     _move_new(src, target)
+
+
+# Compaction bound, per month partition of each document table: at most this many files under COMPACT_BELOW_BYTES
+# (of the partition's documents file); one more and all of them are merged into one file, rows sorted by doc_id.
+# Each commit adds at most one file per partition it touches, so a hot month is merged every few nights and a
+# cold one never again; a merged file of COMPACT_BELOW_BYTES or more is never merged again.
+MAX_SMALL_FILES = 8
+COMPACT_BELOW_BYTES = 128 * 1024 * 1024
+# Row order of a compacted file: a reader filtering on doc_id skips row groups by their statistics.
+SORT_KEYS = {
+    "documents": ["doc_id"],
+    "paragraphs": ["doc_id", "paragraph_id"],
+    "entities": ["doc_id", "paragraph_id", "start"],
+    "date_mentions": ["doc_id", "paragraph_id", "start"],
+}
+
+
+def compact(snap: Path, seq: int) -> dict[str, str]:
+    """Merge the small files of every month partition past the bound; doc_id -> part name of the merged files."""
+    moved: dict[str, str] = {}
+    for month_dir in sorted((snap / "documents").glob("month=*")):
+        small = [
+            f.stem
+            for f in sorted(month_dir.glob("*.parquet"))
+            if f.name != EMPTY_FILE and f.stat().st_size < COMPACT_BELOW_BYTES
+        ]
+        if len(small) > MAX_SMALL_FILES:
+            moved |= _compact_partition(snap, month_dir.name, small, f"c{seq:08d}-{month_dir.name[len('month=') :]}")
+    return moved
+
+
+def _compact_partition(snap: Path, month: str, parts: Sequence[str], merged: str) -> dict[str, str]:
+    """One partition's parts merged into `merged` in every document table; the parts' names leave this snapshot.
+
+    The previous snapshot keeps its own links to the merged files, so its readers never miss one.
+    """
+    doc_ids: list[str] = []
+    for name in DOCUMENT_TABLES:
+        files = [f for p in parts if (f := snap / name / month / f"{p}.parquet").exists()]
+        if not files:
+            continue
+        table = pa.concat_tables(pq.read_table(f, partitioning=None).cast(TABLES[name]) for f in files)
+        table = table.sort_by([(k, "ascending") for k in SORT_KEYS[name]])
+        if name == "documents":
+            doc_ids = table["doc_id"].to_pylist()
+        _refuse_existing(target := snap / name / month / f"{merged}.parquet")
+        parquet.write_atomic(table, target, row_group_size=COMPACT_ROW_GROUP_ROWS)
+        for f in files:
+            f.unlink()
+    return dict.fromkeys(doc_ids, merged)
+
+
+COMPACT_ROW_GROUP_ROWS = 64 * 1024
+
+# The manifest and index segments (one per commit and kind) follow the same rule with a smaller size, since a run
+# probes every segment: at most 8 under 32 MB per folder, so a year of nightly commits leaves tens, not hundreds.
+SEGMENT_COMPACT_BELOW_BYTES = 32 * 1024 * 1024
+SEGMENT_SORT = {
+    MANIFEST_DIR: ("source", None),
+    f"{INDEX}/{index.DOCUMENTS}": ("order", index.ROW_GROUP_ROWS[index.DOCUMENTS]),
+    f"{INDEX}/{index.BANDS}": ("band", index.ROW_GROUP_ROWS[index.BANDS]),
+    f"{INDEX}/{index.PARAGRAPHS}": ("key", index.ROW_GROUP_ROWS[index.PARAGRAPHS]),
+}
+
+
+def compact_segments(snap: Path, seq: int) -> None:
+    """Merge the small manifest and index segments of the new snapshot once a folder holds too many."""
+    for folder, (key, row_group_size) in SEGMENT_SORT.items():
+        small = [f for f in sorted((snap / folder).glob("*.parquet")) if f.stat().st_size < SEGMENT_COMPACT_BELOW_BYTES]
+        if len(small) > MAX_SMALL_FILES:
+            _compact_segment_files(small, snap / folder / f"{seq:08d}-merged.parquet", key, row_group_size)
+
+
+def _compact_segment_files(files: Sequence[Path], target: Path, key: str, row_group_size: int | None) -> None:
+    """Several segments of one kind as one, sorted by its lookup key; the previous snapshot keeps its own links."""
+    tables = [pq.read_table(f) for f in files]
+    merged = pa.concat_tables([t.cast(tables[0].schema) for t in tables]).sort_by(key)
+    _refuse_existing(target)
+    parquet.write_atomic(merged, target, row_group_size=row_group_size)
+    for f in files:
+        f.unlink()
 
 
 def _keep_tables_readable(snap: Path) -> None:
