@@ -18,11 +18,23 @@ from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from pydantic import ValidationError
 
-from flows.params import DaskAddress, EtlParams, LockWait, MaxFileBytes, ShardSize, Workers, cli_parser, from_cli
+from flows.params import (
+    DaskAddress,
+    EtlParams,
+    LockWait,
+    MaxFileBytes,
+    NerModels,
+    ShardSize,
+    Workers,
+    cli_parser,
+    from_cli,
+)
 from flows.prefect_tasks import ShardResult, commit_run, list_inputs, process_shard, resolve_duplicates
+from flows.progress import RunProgress
 from flows.report import report
 from tasks import __version__, store
 from tasks.dedup import DuplicateStats
+from tasks.models import DEFAULT_NER_MODELS
 from tasks.pipeline import doc_id_for
 from tasks.plan import Plan, Shard, make_shards, plan_run
 from tasks.read import DEFAULT_MAX_BYTES
@@ -44,6 +56,7 @@ def news_etl(
     max_file_bytes: MaxFileBytes = DEFAULT_MAX_BYTES,
     lock_wait_seconds: LockWait = 0.0,
     dask_address: DaskAddress = None,
+    ner_models: NerModels = DEFAULT_NER_MODELS,
 ) -> dict[str, int]:
     """Turn every new or changed article under input_dir into rows of the tables under output_dir."""
     params = EtlParams(**locals())
@@ -131,31 +144,34 @@ def task_runner(workers: int, dask_address: str | None) -> TaskRunner:
 
 
 def run_shards(params: EtlParams, run_id: str, shards: list[Shard]) -> list[ShardResult]:
-    """Submit one task per shard and log progress as they finish."""
-    log = get_run_logger()
+    """Submit one task per shard and report progress (artifact, log, terminal bar) as they finish."""
     results: list[ShardResult] = []
-    if not shards:
-        return results
-    t0 = time.perf_counter()
-    # Worker processes get the settings in force at submit time; without this address each would start its own
-    # embedded server.
-    api_url = str(FlowRunContext.get().client.api_url)  # type: ignore[union-attr]
-    with temporary_settings({PREFECT_API_URL: api_url}), task_runner(params.workers, params.dask_address) as runner:
-        kwargs = {"input_dir": params.input_dir, "output_dir": params.output_dir, "run_id": run_id}
-        futures = [
-            runner.submit(process_shard, kwargs | {"shard": shard, "max_bytes": params.max_file_bytes})
-            for shard in shards
-        ]
-        for fut in as_completed(futures):
-            results.append(fut.result())
-            docs = sum(r.documents for r in results)
-            log.info(
-                "shard %d/%d done: %d documents, %.1f documents/s",
-                len(results),
-                len(shards),
-                docs,
-                docs / max(time.perf_counter() - t0, 1e-9),
-            )
+    context = FlowRunContext.get()
+    deployed = bool(context and context.flow_run and context.flow_run.deployment_id)
+    with RunProgress(len(shards), sum(len(s) for s in shards), deployed=deployed) as progress:
+        if not shards:
+            return results
+        # Worker processes get the settings in force at submit time; without this address each would start its own
+        # embedded server.
+        api_url = str(context.client.api_url)  # type: ignore[union-attr]
+        with (
+            temporary_settings({PREFECT_API_URL: api_url}),
+            task_runner(params.workers, params.dask_address) as runner,
+        ):
+            kwargs = {
+                "input_dir": params.input_dir,
+                "output_dir": params.output_dir,
+                "run_id": run_id,
+                "ner_models": dict(params.ner_models),
+            }
+            futures = [
+                runner.submit(process_shard, kwargs | {"shard": shard, "max_bytes": params.max_file_bytes})
+                for shard in shards
+            ]
+            for fut in as_completed(futures):
+                result = fut.result()
+                results.append(result)
+                progress.shard_done(result.files, result.documents)
     return sorted(results, key=lambda r: r.part)
 
 

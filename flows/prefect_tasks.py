@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from prefect import task
@@ -13,15 +14,16 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks import store
 from tasks.dedup import DuplicateStats, paragraphs_by_bucket, resolve_bucket, resolve_documents, touched_buckets
-from tasks.models import Ner, french_ner, language_detector, place_gazetteer
+from tasks.models import DEFAULT_NER_MODELS, Ner, language_detector, place_gazetteer, spacy_ner
 from tasks.pipeline import Models, SourceFile, content_sha256, doc_id_for, process_batch
 from tasks.plan import Plan, Shard, part_name
 from tasks.read import Rejected
-from tasks.records import Reject, Run
+from tasks.records import UNDETERMINED, Document, Paragraph, Reject, Run
 from tasks.store.schemas import DOCUMENT_TABLES, REJECTS, TABLES
 
-# Languages with an installed NER model; any other language is counted in `ner_skipped`, never guessed at.
-NER_LANGUAGES = ("fr",)
+# Languages with an NER model by default (the `ner_models` parameter changes it); any other language is counted in
+# `ner_skipped`, never guessed at.
+NER_LANGUAGES = tuple(DEFAULT_NER_MODELS)
 # A run report lists this many rejects per shard and this many entities per shard, to stay small.
 REPORTED_REJECTS = 20
 REPORTED_ENTITIES = 50
@@ -43,6 +45,7 @@ class ShardResult:
     months: dict[str, int]
     top_entities: dict[str, int]  # "norm (LABEL)" -> mentions, this shard's most frequent only
     rejects: list[tuple[str, str, str]]  # (source, reason, action), at most REPORTED_REJECTS
+    ner_skipped_documents: dict[str, int] = field(default_factory=dict)  # language -> documents with such paragraphs
 
 
 @task(retries=2, retry_delay_seconds=2, persist_result=False)
@@ -52,17 +55,35 @@ def list_inputs(input_dir: Path) -> tuple[dict[str, str], list[tuple[str, str, s
     return store.hash_sources(input_dir, sources), problems
 
 
-def _ner_for(language: str) -> Ner | None:
-    return french_ner() if language in NER_LANGUAGES else None
+def _ner_for(ner_models: dict[str, str]) -> Callable[[str], Ner | None]:
+    """language -> the NER of its mapped spaCy package (loaded on first use, once per process), or None."""
+
+    def ner_for(language: str) -> Ner | None:
+        package = ner_models.get(language)
+        return spacy_ner(package) if package else None
+
+    return ner_for
+
+
+def default_models(ner_models: dict[str, str] | None = None) -> Models:
+    """The models of this process, loaded on first use and kept for every later shard."""
+    return _models(tuple(sorted((DEFAULT_NER_MODELS if ner_models is None else ner_models).items())))
 
 
 @functools.cache
-def default_models() -> Models:
-    """The models of this process, loaded on first use and kept for every later shard."""
-    return Models(detector=language_detector(), ner_for=_ner_for, gazetteer=place_gazetteer())
+def _models(ner_models: tuple[tuple[str, str], ...]) -> Models:
+    return Models(detector=language_detector(), ner_for=_ner_for(dict(ner_models)), gazetteer=place_gazetteer())
 
 
-def run_shard(input_dir: Path, output_dir: Path, run_id: str, shard: Shard, *, max_bytes: int) -> ShardResult:
+def run_shard(
+    input_dir: Path,
+    output_dir: Path,
+    run_id: str,
+    shard: Shard,
+    *,
+    max_bytes: int,
+    ner_models: dict[str, str] | None = None,
+) -> ShardResult:
     """Read, process and stage one shard; every file ends as rows or as a reject with a reason."""
     part = part_name(shard)
     t0 = time.perf_counter()
@@ -74,7 +95,7 @@ def run_shard(input_dir: Path, output_dir: Path, run_id: str, shard: Shard, *, m
         except Rejected as r:
             unread.append(Reject(run_id, p.source, r.reason, r.message, "skipped"))
     t1 = time.perf_counter()
-    models = default_models()
+    models = default_models(ner_models)
     t2 = time.perf_counter()
     batch = process_batch(files, models, run_id=run_id)
     t3 = time.perf_counter()
@@ -110,7 +131,21 @@ def run_shard(input_dir: Path, output_dir: Path, run_id: str, shard: Shard, *, m
         months=dict(Counter(partitions.values())),
         top_entities=dict(Counter(f"{e.norm} ({e.label})" for e in batch.entities).most_common(REPORTED_ENTITIES)),
         rejects=[(r.source, r.reason, r.action) for r in rejects[:REPORTED_REJECTS]],
+        ner_skipped_documents=_ner_skipped_documents(batch.documents, batch.paragraphs, models.ner_for),
     )
+
+
+def _ner_skipped_documents(
+    documents: list[Document], paragraphs: list[Paragraph], ner_for: Callable[[str], Ner | None]
+) -> dict[str, int]:
+    """language -> documents holding a paragraph of that language (its own, else its document's) with no model."""
+    doc_language = {d.doc_id: d.language for d in documents}
+    seen = set()
+    for p in paragraphs:
+        language = p.language if p.language != UNDETERMINED else doc_language.get(p.doc_id, UNDETERMINED)
+        if ner_for(language) is None:
+            seen.add((p.doc_id, language))
+    return dict(Counter(language for _, language in seen))
 
 
 def _retry_on_io(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]

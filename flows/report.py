@@ -55,6 +55,7 @@ def markdown(
         *_table("Documents by month", totals["months"]),
         *_table("Top entities", totals["top_entities"], 15),
         *_table("Paragraphs with no NER model, by language", totals["ner_skipped"]),
+        *_table("Documents with such paragraphs, by language", totals["ner_skipped_documents"]),
         "### Rejects",
         "",
         "| source | reason | action |",
@@ -82,7 +83,7 @@ def report(
     """Log the run summary and leave it as a markdown artifact."""
     log = get_run_logger()
     totals: dict[str, Counter] = {
-        k: Counter() for k in ("ner_skipped", "seconds", "languages", "months", "top_entities")
+        k: Counter() for k in ("ner_skipped", "ner_skipped_documents", "seconds", "languages", "months", "top_entities")
     }
     for r in results:
         for key, counter in totals.items():
@@ -94,6 +95,11 @@ def report(
             "no NER model for %s: %d paragraphs got no entities",
             ", ".join(f"{lang} ({n})" for lang, n in skipped.most_common()),
             sum(skipped.values()),
+        )
+        documents = totals["ner_skipped_documents"]
+        log.warning(
+            "documents with paragraphs that got no entities, by language: %s",
+            ", ".join(f"{lang} ({n})" for lang, n in documents.most_common()),
         )
     text = markdown(run, totals, plan, snapshot, listed, duplicates, commit_seconds)
     create_markdown_artifact(text, key="news-etl-run", description=f"news-etl run {run.run_id}")
