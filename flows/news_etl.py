@@ -94,7 +94,7 @@ def news_etl(
         t_commit = time.perf_counter()
         snapshot = commit_run(out, run, results, plan, params.prune, rejects)
         commit_seconds = time.perf_counter() - t_commit
-    report(run, results, plan, snapshot, rejects, duplicates, commit_seconds)
+    report(run, results, plan, snapshot, rejects, duplicates, commit_seconds, output_dir=out)
     return {k: getattr(run, k) for k in ("files_seen", "files_processed", "files_failed", "documents", "entities")}
 
 

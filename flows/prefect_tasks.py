@@ -46,6 +46,7 @@ class ShardResult:
     top_entities: dict[str, int]  # "norm (LABEL)" -> mentions, this shard's most frequent only
     rejects: list[tuple[str, str, str]]  # (source, reason, action), at most REPORTED_REJECTS
     ner_skipped_documents: dict[str, int] = field(default_factory=dict)  # language -> documents with such paragraphs
+    reject_reasons: dict[str, int] = field(default_factory=dict)  # reason -> files, every reject of the shard
 
 
 @task(retries=2, retry_delay_seconds=2, persist_result=False)
@@ -132,6 +133,7 @@ def run_shard(
         top_entities=dict(Counter(f"{e.norm} ({e.label})" for e in batch.entities).most_common(REPORTED_ENTITIES)),
         rejects=[(r.source, r.reason, r.action) for r in rejects[:REPORTED_REJECTS]],
         ner_skipped_documents=_ner_skipped_documents(batch.documents, batch.paragraphs, models.ner_for),
+        reject_reasons=dict(Counter(r.reason for r in rejects)),
     )
 
 
