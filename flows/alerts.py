@@ -105,7 +105,8 @@ def _put(automation: Automation) -> UUID:
 
     with get_client(sync_client=True) as client:
         existing = client.read_automations_by_name(automation.name)
-        core = AutomationCore(**automation.model_dump(exclude={"id"}))
+        # Only the fields set here: the server refuses an update that names `owner_resource`, even as null.
+        core = AutomationCore(**automation.model_dump(exclude={"id"}, exclude_unset=True))
         if not existing:
             return client.create_automation(core)
         keep, *extra = sorted(existing, key=lambda a: str(a.id))
