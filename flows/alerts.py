@@ -5,7 +5,9 @@
   armed by each Completed run of the deployment).
 
 Both call the webhook block `depeche-alerts` with a JSON body `{"text": ...}` (what a Slack incoming webhook takes).
-Its URL comes from DEPECHE_ALERT_URL, else from the file named by DEPECHE_ALERT_URL_FILE. Needs PREFECT_API_URL.
+Its URL comes from DEPECHE_ALERT_URL, else from the file named by DEPECHE_ALERT_URL_FILE. With DEPECHE_ALERT_BLOCK
+(`<block type slug>/<name>` of a saved notification block, e.g. `sendgrid-email/ops-mail` for e-mail), they also
+send a notification through that block. Needs PREFECT_API_URL.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
-from prefect.automations import Automation, CallWebhook, EventTrigger, Posture
+from prefect.automations import Automation, CallWebhook, EventTrigger, Posture, SendNotification
+from prefect.events.actions import Action
 
 FLOW_NAME = "news-etl"
 BLOCK_NAME = "depeche-alerts"
@@ -54,8 +57,25 @@ def alert_url(env: dict[str, str]) -> str | None:
     return None
 
 
-def failed_automation(block_id: UUID) -> Automation:
-    """Calls the webhook once for every news-etl flow run that enters Failed or Crashed."""
+FAILED_SUBJECT = "news-etl run {{ flow_run.name }} {{ flow_run.state.name }}"
+FAILED_BODY = (
+    "The news-etl flow run {{ flow_run.name }} ({{ flow_run.id }}) entered {{ flow_run.state.name }}:\n"
+    "{{ flow_run.state.message }}\n{{ flow_run|ui_url }}"
+)
+
+
+def _actions(webhook_id: UUID | None, notify_id: UUID | None, payload: str, subject: str, body: str) -> list[Action]:
+    """The webhook call and, when a notification block is given, a notification through it."""
+    actions: list[Action] = []
+    if webhook_id:
+        actions.append(CallWebhook(block_document_id=webhook_id, payload=payload))
+    if notify_id:
+        actions.append(SendNotification(block_document_id=notify_id, subject=subject, body=body))
+    return actions
+
+
+def failed_automation(webhook_id: UUID | None, notify_id: UUID | None = None) -> Automation:
+    """Calls the webhook (and notifies) once for every news-etl flow run that enters Failed or Crashed."""
     return Automation(
         name=FAILED_AUTOMATION,
         description="Calls the depeche-alerts webhook when a news-etl flow run fails or crashes.",
@@ -67,11 +87,13 @@ def failed_automation(block_id: UUID) -> Automation:
             threshold=1,
             within=timedelta(0),
         ),
-        actions=[CallWebhook(block_document_id=block_id, payload=FAILED_PAYLOAD)],
+        actions=_actions(webhook_id, notify_id, FAILED_PAYLOAD, FAILED_SUBJECT, FAILED_BODY),
     )
 
 
-def overdue_automation(block_id: UUID, deployment_id: UUID, hours: float = OVERDUE_HOURS) -> Automation:
+def overdue_automation(
+    webhook_id: UUID | None, deployment_id: UUID, hours: float = OVERDUE_HOURS, notify_id: UUID | None = None
+) -> Automation:
     """Calls the webhook when `hours` pass after a Completed run of the deployment without another one."""
     completed = {"prefect.flow-run.Completed"}
     return Automation(
@@ -87,7 +109,13 @@ def overdue_automation(block_id: UUID, deployment_id: UUID, hours: float = OVERD
             threshold=1,
             within=timedelta(hours=hours),
         ),
-        actions=[CallWebhook(block_document_id=block_id, payload=overdue_payload(hours))],
+        actions=_actions(
+            webhook_id,
+            notify_id,
+            overdue_payload(hours),
+            "news-etl/nightly overdue",
+            f"news-etl/nightly has had no Completed run for {hours:g} hours: see the Prefect UI and the worker's log.",
+        ),
     )
 
 
@@ -147,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--url", help="webhook URL (default: $DEPECHE_ALERT_URL, else the file $DEPECHE_ALERT_URL_FILE)"
     )
+    parser.add_argument(
+        "--notification-block", help="also notify through this saved block, `<type slug>/<name>` ($DEPECHE_ALERT_BLOCK)"
+    )
     parser.add_argument("--overdue-hours", type=float, default=OVERDUE_HOURS, help="hours without a Completed run")
     parser.add_argument("--deployment", default=NIGHTLY, help="the deployment watched for overdue runs")
     args = parser.parse_args(argv)
@@ -155,16 +186,23 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: DEPECHE_ALERT_URL_FILE: {exc}", file=sys.stderr)
         return 1
-    if not url:
+    block = args.notification_block or os.environ.get("DEPECHE_ALERT_BLOCK") or None
+    if not url and not block:
         print(
-            "alerts: no webhook URL (set DEPECHE_ALERT_URL or DEPECHE_ALERT_URL_FILE); no alert automation created",
+            "alerts: no webhook URL (set DEPECHE_ALERT_URL or DEPECHE_ALERT_URL_FILE) and no DEPECHE_ALERT_BLOCK; "
+            "no alert automation created",
             file=sys.stderr,
         )
         return 0
-    if not url.startswith(("http://", "https://")):
+    if url and not url.startswith(("http://", "https://")):
         print(f"error: the alert URL must start with http:// or https://, got {url[:40]!r}", file=sys.stderr)
         return 1
-    for line in install(url, overdue_hours=args.overdue_hours, deployment=args.deployment):
+    try:
+        done = install(url, notification_block=block, overdue_hours=args.overdue_hours, deployment=args.deployment)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for line in done:
         print(f"alerts: {line}")
     return 0
 

@@ -110,7 +110,7 @@ class RunProgress:
         eta = eta_seconds(self.done.files, self.total_files, elapsed)
         update_progress_artifact(self.artifact_id, percent(self.done.files, self.total_files))
         self.log.info(
-            "shard %d/%d done: %d/%d files, %d documents, %.1f documents/s, %s",
+            "shard %d/%d done: %d/%d files, %d documents, %.3g documents/s, %s",
             self.done.shards,
             self.total_shards,
             self.done.files,

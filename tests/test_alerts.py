@@ -66,3 +66,14 @@ def test_overdue_automation_is_proactive_on_the_nightly_deployment() -> None:
     assert t.match_related.model_dump() == {"prefect.resource.id": f"prefect.deployment.{DEPLOYMENT}"}  # type: ignore[union-attr]
     body = json.loads(a.actions[0].payload)  # type: ignore[union-attr]
     assert body["text"] == "news-etl/nightly has had no Completed run for 26 hours"
+
+
+def test_a_notification_block_adds_a_notification_to_both_automations() -> None:
+    notify = UUID("00000000-0000-0000-0000-00000000e4a1")
+    failed = failed_automation(BLOCK, notify)
+    assert [a.type for a in failed.actions] == ["call-webhook", "send-notification"]
+    run = {"id": "r-2", "name": "calm-heron", "state": {"name": "Failed", "message": "input_dir: /x is not a folder"}}
+    assert Template(failed.actions[1].subject).render(flow_run=run) == "news-etl run calm-heron Failed"  # type: ignore[union-attr]
+    only_mail = overdue_automation(None, DEPLOYMENT, notify_id=notify)
+    assert [a.type for a in only_mail.actions] == ["send-notification"]
+    assert "no Completed run for 26 hours" in only_mail.actions[0].body  # type: ignore[union-attr]
