@@ -31,14 +31,17 @@ NIGHTLY = f"{FLOW_NAME}/nightly"
 # A night's run plus two hours of slack: a run that starts late or runs long does not page anyone.
 OVERDUE_HOURS = 26.0
 
-# Prefect renders these with Jinja against the triggering event's flow run; the body stays valid JSON because the
-# names Prefect generates and the state names hold no quote or backslash.
-FAILED_PAYLOAD = json.dumps(
-    {
-        "text": "news-etl run {{ flow_run.name }} entered {{ flow_run.state.name }}: {{ flow_run.state.message }}",
-        "flow_run_id": "{{ flow_run.id }}",
-        "state": "{{ flow_run.state.name }}",
-    }
+# Prefect renders this with Jinja against the triggering event's flow run; `tojson` keeps the body valid JSON
+# whatever the state message holds (quotes, newlines).
+FAILED_TEXT = (
+    '"news-etl run " ~ flow_run.name ~ " entered " ~ flow_run.state.name ~ ": " ~ (flow_run.state.message or "")'
+)
+FAILED_PAYLOAD = (
+    "{"
+    f'"text": {{{{ ({FAILED_TEXT}) | tojson }}}}, '
+    '"flow_run_id": {{ flow_run.id | string | tojson }}, '
+    '"state": {{ flow_run.state.name | tojson }}'
+    "}"
 )
 
 
@@ -155,18 +158,39 @@ def _deployment_id(name: str) -> UUID | None:
             return None
 
 
-def install(url: str, *, overdue_hours: float = OVERDUE_HOURS, deployment: str = NIGHTLY) -> list[str]:
+def _notification_block_id(ref: str) -> UUID:
+    """The id of a saved notification block named `<block type slug>/<name>`."""
+    from prefect.blocks.core import Block
+
+    block = Block.load(ref)
+    if not hasattr(block, "notify"):
+        raise ValueError(f"DEPECHE_ALERT_BLOCK: {ref} is a {type(block).__name__} block, not a notification block")
+    return block._block_document_id  # type: ignore[return-value]
+
+
+def install(
+    url: str | None,
+    *,
+    notification_block: str | None = None,
+    overdue_hours: float = OVERDUE_HOURS,
+    deployment: str = NIGHTLY,
+) -> list[str]:
     """Save the webhook block and put both automations on the server; returns what was done, line by line."""
-    block_id = _save_block(url)
-    done = [f"webhook block {BLOCK_NAME} saved ({block_id})"]
-    done.append(f"automation {FAILED_AUTOMATION!r}: {_put(failed_automation(block_id))}")
+    done = []
+    webhook_id = notify_id = None
+    if url:
+        webhook_id = _save_block(url)
+        done.append(f"webhook block {BLOCK_NAME} saved ({webhook_id})")
+    if notification_block:
+        notify_id = _notification_block_id(notification_block)
+        done.append(f"notification block {notification_block} found ({notify_id})")
+    done.append(f"automation {FAILED_AUTOMATION!r}: {_put(failed_automation(webhook_id, notify_id))}")
     deployment_id = _deployment_id(deployment)
     if deployment_id is None:
         done.append(f"deployment {deployment} not found: {OVERDUE_AUTOMATION!r} not created (run prefect deploy first)")
     else:
-        done.append(
-            f"automation {OVERDUE_AUTOMATION!r}: {_put(overdue_automation(block_id, deployment_id, overdue_hours))}"
-        )
+        overdue = overdue_automation(webhook_id, deployment_id, overdue_hours, notify_id)
+        done.append(f"automation {OVERDUE_AUTOMATION!r}: {_put(overdue)}")
     return done
 
 
