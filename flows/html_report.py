@@ -93,7 +93,8 @@ def entities_chart(data: ReportData) -> go.Figure:
         name, _, label = key.rpartition(" (")
         label = label.rstrip(")")
         if label in by_label and name:
-            by_label[label].append((name, n))
+            # plotly reads <b>, <a href=...> and entities in labels as markup: a name from the input is shown as is.
+            by_label[label].append((html.escape(name, quote=False), n))
     fig = make_subplots(rows=2, cols=2, subplot_titles=ENTITY_LABELS, horizontal_spacing=0.3, vertical_spacing=0.12)
     for i, label in enumerate(ENTITY_LABELS):
         top = sorted(by_label[label], key=lambda item: (-item[1], item[0]))[:TOP_PER_LABEL][::-1]

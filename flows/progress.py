@@ -109,13 +109,14 @@ class RunProgress:
         rate = self.done.documents / max(elapsed, 1e-9)
         eta = eta_seconds(self.done.files, self.total_files, elapsed)
         update_progress_artifact(self.artifact_id, percent(self.done.files, self.total_files))
+        # The head of the line stays `shard i/n done: N documents`: benchmarks/bench.py reads it.
         self.log.info(
-            "shard %d/%d done: %d/%d files, %d documents, %.3g documents/s, %s",
+            "shard %d/%d done: %d documents, %d/%d files, %.3g documents/s, %s",
             self.done.shards,
             self.total_shards,
+            self.done.documents,
             self.done.files,
             self.total_files,
-            self.done.documents,
             rate,
             format_eta(eta),
         )

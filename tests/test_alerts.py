@@ -56,6 +56,10 @@ def test_failed_payload_renders_to_json_with_slack_text() -> None:
         "flow_run_id": "r-1",
         "state": "Crashed",
     }
+    # A state message with quotes, newlines and markup stays inside one JSON string.
+    run["state"] = {"name": "Failed", "message": 'ValueError: "input_dir"\n  <x> is not a folder'}
+    body = json.loads(Template(FAILED_PAYLOAD).render(flow_run=run))
+    assert body["text"] == 'news-etl run brave-otter entered Failed: ValueError: "input_dir"\n  <x> is not a folder'
 
 
 def test_overdue_automation_is_proactive_on_the_nightly_deployment() -> None:

@@ -28,6 +28,7 @@ DATA = ReportData(
         "Lyon (LOC)": 5,
         "Genève (LOC)": 1,
         "Bundestag (ORG)": 3,
+        '<b>Groupe</b> <a href="https://example.org/">Wagner</a> (ORG)': 1,
         "Coupe du monde (MISC)": 2,
     },
     duplicates={
@@ -119,12 +120,14 @@ def test_every_chart_is_drawn(drawn: tuple[str, list[str], list[str], str]) -> N
     # Bars with a non-zero value in the data above, per chart.
     assert _bars(sections["months"]) == 3 + 3  # earlier runs: 2023-12, 2024-01, undated; this run: three months
     assert _bars(sections["languages"]) == 3 + 4
-    assert _bars(sections["entities"]) == 6
+    assert _bars(sections["entities"]) == 7
     assert _bars(sections["precision"]) == 4
     assert _bars(sections["duplicates"]) == 4 + 2
     assert _bars(sections["rejects"]) == 3
     for name in ("Angela Merkel", "Сергей Лавров", "Genève", "Coupe du monde", "invalid_header_date", "undated"):
         assert name in dom, name
+    # Markup in an entity name is shown as text, never followed as a link.
+    assert '&lt;b&gt;Groupe&lt;/b&gt; &lt;a href="https://example.org/"&gt;Wagner&lt;/a&gt;' in sections["entities"]
 
 
 def test_stage_table_and_notes(drawn: tuple[str, list[str], list[str], str]) -> None:
@@ -147,7 +150,8 @@ def test_nothing_is_fetched(drawn: tuple[str, list[str], list[str], str]) -> Non
     # Nothing in the page or the DOM its scripts built points at another address to load.
     for text in (page, dom):
         outside_scripts = re.sub(r"<script[^>]*>.*?</script>", "", text, flags=re.S)
-        loads = re.findall(r'(?:src|href|xlink:href|action|srcset)\s*=\s*"((?!data:|#)[^"]*)"', outside_scripts)
+        tags = " ".join(re.findall(r"<[a-zA-Z][^>]*>", outside_scripts))  # text shows `<` as &lt;, so tags only
+        loads = re.findall(r'\s(?:src|href|xlink:href|action|srcset|poster)\s*=\s*"((?!data:|#)[^"]*)"', tags)
         assert loads == []
         assert re.findall(r"url\((?![\"']?(?:#|data:))", outside_scripts) == []
         assert '<link rel="stylesheet"' not in outside_scripts and "@import" not in outside_scripts
