@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-# The chart ids, in page order; tests look each one up in the rendered page.
-CHARTS = ("months", "languages", "entities", "precision", "duplicates", "rejects")
+# The chart ids, in page order (the wide ones first, then pairs); tests look each one up in the rendered page.
+CHARTS = ("months", "entities", "languages", "precision", "duplicates", "rejects")
 ENTITY_LABELS = ("PER", "LOC", "ORG", "MISC")
 TOP_PER_LABEL = 10
 PRECISION_ORDER = ("day", "month", "year", "none")
