@@ -107,9 +107,14 @@ def report(
             ", ".join(f"{lang} ({n})" for lang, n in documents.most_common()),
         )
     totals["reject_reasons"].update(Counter(x.reason for x in rejects))
-    data = page_data(run, totals, duplicates, commit_seconds, corpus_counts(snapshot))
-    page = write_report(output_dir, run.run_id, render(data))
-    log.info("run report: %s", page)
+    # The run is committed by now: a page that cannot be written is worth a warning, not a failed run.
+    page: Path | None = None
+    try:
+        data = page_data(run, totals, duplicates, commit_seconds, corpus_counts(snapshot))
+        page = write_report(output_dir, run.run_id, render(data))
+        log.info("run report: %s", page)
+    except (OSError, ValueError) as exc:  # a full disk, a folder we may not write, an unreadable corpus file
+        log.warning("run report not written: %s", exc)
     text = markdown(run, totals, plan, snapshot, listed, duplicates, commit_seconds, page)
     create_markdown_artifact(text, key="news-etl-run", description=f"news-etl run {run.run_id}")
     log.info("stage seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in sorted(totals["seconds"].items())))
