@@ -202,3 +202,50 @@ def test_serve_beside_deploy_then_alert_on_failure_only(
             proc.wait(timeout=60)
         serve_log.close()
         worker_log.close()
+
+
+def test_overdue_alert_after_a_completed_nightly_run(
+    deployed: dict[str, str], receiver: tuple[str, list[dict]], tmp_path: Path
+) -> None:
+    env = deployed
+    _, calls = receiver
+    # The same automation with a 20 s window instead of 26 h (Prefect's minimum for a proactive trigger is 10 s).
+    said = run(env, sys.executable, "-m", "flows.alerts", "--overdue-hours", str(20 / 3600))
+    assert f"automation '{OVERDUE_AUTOMATION}'" in said
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    (inp / "a.txt").write_text("date 2024-02-03 Le conseil régional de Bretagne a voté son budget à Rennes.")
+    worker_log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed below
+    worker = subprocess.Popen(
+        [PREFECT, "worker", "start", "--pool", "depeche", "--type", "process"],
+        env=env,
+        cwd=REPO,
+        stdout=worker_log,
+        stderr=worker_log,
+    )
+    try:
+        said = run(
+            env,
+            PREFECT,
+            "deployment",
+            "run",
+            "news-etl/nightly",
+            "--param",
+            f"input_dir={inp}",
+            "--param",
+            f"output_dir={out}",
+            "--watch",
+            "--watch-timeout",
+            "600",
+            timeout=660,
+        )
+        assert "Completed" in said, said
+        finished = time.monotonic()
+        overdue = wait_for("the overdue call", lambda: [c for c in calls if c["body"].get("state") == "Overdue"])
+        # Not before the window has passed since the Completed run (the CLI saw it a little after the event).
+        assert time.monotonic() - finished >= 20 - 5
+        assert overdue[0]["body"]["text"] == f"news-etl/nightly has had no Completed run for {20 / 3600:g} hours"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        worker_log.close()
