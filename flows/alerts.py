@@ -1,8 +1,9 @@
 """Failure alerts: a webhook block and two Prefect automations, created or updated in place by `make deploy`.
 
 - `news-etl failed`: a `news-etl` flow run entered Failed or Crashed.
-- `news-etl nightly overdue`: the nightly deployment has had no Completed run for 26 hours (a proactive trigger,
-  armed by each Completed run of the deployment).
+- `news-etl nightly overdue`: the nightly deployment has had no Completed run for 26 hours (a proactive trigger:
+  its window opens when the automation loads and again at each Completed run; it fires again every window while
+  no run completes).
 
 Both call the webhook block `depeche-alerts` with a JSON body `{"text": ...}` (what a Slack incoming webhook takes).
 Its URL comes from DEPECHE_ALERT_URL, else from the file named by DEPECHE_ALERT_URL_FILE. With DEPECHE_ALERT_BLOCK
@@ -97,7 +98,7 @@ def failed_automation(webhook_id: UUID | None, notify_id: UUID | None = None) ->
 def overdue_automation(
     webhook_id: UUID | None, deployment_id: UUID, hours: float = OVERDUE_HOURS, notify_id: UUID | None = None
 ) -> Automation:
-    """Calls the webhook when `hours` pass after a Completed run of the deployment without another one."""
+    """Calls the webhook when `hours` pass after a Completed run of the deployment (or the load) without one."""
     completed = {"prefect.flow-run.Completed"}
     return Automation(
         name=OVERDUE_AUTOMATION,

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -27,7 +28,9 @@ class _Hook(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.calls.append({"path": self.path, "type": self.headers.get("Content-Type"), "body": json.loads(body)})
+        self.calls.append(
+            {"path": self.path, "type": self.headers.get("Content-Type"), "body": json.loads(body), "at": time.time()}
+        )
         self.send_response(200)
         self.end_headers()
 
@@ -240,11 +243,27 @@ def test_overdue_alert_after_a_completed_nightly_run(
             timeout=660,
         )
         assert "Completed" in said, said
-        finished = time.monotonic()
-        overdue = wait_for("the overdue call", lambda: [c for c in calls if c["body"].get("state") == "Overdue"])
-        # Not before the window has passed since the Completed run (the CLI saw it a little after the event).
-        assert time.monotonic() - finished >= 20 - 5
-        assert overdue[0]["body"]["text"] == f"news-etl/nightly has had no Completed run for {20 / 3600:g} hours"
+        nightly = api(env, "GET", "/deployments/name/news-etl/nightly")
+        [completed] = api(  # type: ignore[misc]
+            env,
+            "POST",
+            "/flow_runs/filter",
+            json={
+                "deployments": {"id": {"any_": [nightly["id"]]}},  # type: ignore[index]
+                "flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}},
+            },
+        )
+        ended = datetime.fromisoformat(completed["end_time"]).timestamp()
+
+        # Without a Completed run the trigger fires once per window from the automation's (re)load on; the Completed
+        # run restarts the window, so the next call comes 20 s after it and not before.
+        def overdue() -> list[dict]:
+            return [c for c in calls if c["body"].get("state") == "Overdue" and c["at"] > ended]
+
+        wait_for("the overdue call after the Completed run", lambda: [c for c in overdue() if c["at"] >= ended + 19])
+        early = [round(c["at"] - ended, 1) for c in overdue() if c["at"] < ended + 19]
+        assert early == [], early
+        assert overdue()[0]["body"]["text"] == f"news-etl/nightly has had no Completed run for {20 / 3600:g} hours"
     finally:
         worker.terminate()
         worker.wait(timeout=60)
