@@ -61,9 +61,12 @@ server: setup
 worker: setup
 	$(LOCAL_PREFECT) $(BIN)/prefect worker start --pool depeche --type process
 
+# Then the failure alerts (flows/alerts.py): a webhook block and two automations, created or updated in place, when
+# DEPECHE_ALERT_URL (or the file named by DEPECHE_ALERT_URL_FILE) gives the webhook's URL.
 deploy: setup
 	$(LOCAL_PREFECT) $(BIN)/prefect work-pool create depeche --type process --overwrite
 	$(LOCAL_PREFECT) $(BIN)/prefect --no-prompt deploy --all
+	$(LOCAL_PREFECT) $(BIN)/python -m flows.alerts
 
 adhoc: setup
 	$(LOCAL_PREFECT) $(BIN)/prefect deployment run news-etl/adhoc --watch \

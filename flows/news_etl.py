@@ -29,16 +29,18 @@ from flows.params import (
     LockWait,
     MaxFileBytes,
     MaxPruneShare,
+    NerModels,
     ShardSize,
     Workers,
     cli_parser,
     from_cli,
 )
 from flows.prefect_tasks import Listing, ShardResult, commit_run, list_inputs, process_shard, resolve_duplicates
+from flows.progress import RunProgress
 from flows.report import ignored_summary, report
 from tasks import __version__, store
 from tasks.dedup import DuplicateStats
-from tasks.models import DetectorName
+from tasks.models import DEFAULT_NER_MODELS, DetectorName
 from tasks.pipeline import doc_id_for
 from tasks.plan import Plan, Shard, make_shards, plan_run
 from tasks.read import DEFAULT_MAX_BYTES
@@ -66,6 +68,7 @@ def news_etl(
     force_prune: bool = False,
     keep_snapshots: KeepSnapshots = store.DEFAULT_KEEP_SNAPSHOTS,
     verify: bool = False,
+    ner_models: NerModels = DEFAULT_NER_MODELS,
 ) -> dict[str, int] | State:
     """Turn every new or changed article under input_dir into rows of the tables under output_dir."""
     params = EtlParams(**locals())
@@ -138,7 +141,7 @@ def _run(params: EtlParams) -> dict[str, int]:
         t_commit = time.perf_counter()
         snapshot = commit_run(out, run, results, plan, params.prune, rejects, params.keep_snapshots, listing.stats)
         commit_seconds = time.perf_counter() - t_commit
-    report(run, results, plan, snapshot, rejects, duplicates, commit_seconds, listing.ignored, warnings)
+    report(run, results, plan, snapshot, rejects, duplicates, commit_seconds, listing.ignored, warnings, output_dir=out)
     return {k: getattr(run, k) for k in ("files_seen", "files_processed", "files_failed", "documents", "entities")}
 
 
@@ -217,34 +220,35 @@ def task_runner(workers: int, dask_address: str | None) -> TaskRunner:
 
 
 def run_shards(params: EtlParams, run_id: str, shards: list[Shard]) -> list[ShardResult]:
-    """Submit one task per shard and log progress as they finish."""
-    log = get_run_logger()
+    """Submit one task per shard and report progress (artifact, log, terminal bar) as they finish."""
     results: list[ShardResult] = []
-    if not shards:
-        return results
-    t0 = time.perf_counter()
-    # Worker processes get the settings in force at submit time; without this address each would start its own
-    # embedded server.
-    api_url = str(FlowRunContext.get().client.api_url)  # type: ignore[union-attr]
-    with temporary_settings({PREFECT_API_URL: api_url}), task_runner(params.workers, params.dask_address) as runner:
-        kwargs = {"input_dir": params.input_dir, "output_dir": params.output_dir, "run_id": run_id}
-        futures = [
-            runner.submit(
-                process_shard,
-                kwargs | {"shard": shard, "max_bytes": params.max_file_bytes, "detector": params.language_detector},
-            )
-            for shard in shards
-        ]
-        for fut in as_completed(futures):
-            results.append(fut.result())
-            docs = sum(r.documents for r in results)
-            log.info(
-                "shard %d/%d done: %d documents, %.1f documents/s",
-                len(results),
-                len(shards),
-                docs,
-                docs / max(time.perf_counter() - t0, 1e-9),
-            )
+    context = FlowRunContext.get()
+    deployed = bool(context and context.flow_run and context.flow_run.deployment_id)
+    with RunProgress(len(shards), sum(len(s) for s in shards), deployed=deployed) as progress:
+        if not shards:
+            return results
+        # Worker processes get the settings in force at submit time; without this address each would start its own
+        # embedded server.
+        api_url = str(context.client.api_url)  # type: ignore[union-attr]
+        with (
+            temporary_settings({PREFECT_API_URL: api_url}),
+            task_runner(params.workers, params.dask_address) as runner,
+        ):
+            kwargs = {
+                "input_dir": params.input_dir,
+                "output_dir": params.output_dir,
+                "run_id": run_id,
+                "ner_models": dict(params.ner_models),
+                "detector": params.language_detector,
+            }
+            futures = [
+                runner.submit(process_shard, kwargs | {"shard": shard, "max_bytes": params.max_file_bytes})
+                for shard in shards
+            ]
+            for fut in as_completed(futures):
+                result = fut.result()
+                results.append(result)
+                progress.shard_done(result.files, result.documents)
     return sorted(results, key=lambda r: r.part)
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import types
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tasks.models import DetectorName
+from tasks.models import DEFAULT_NER_MODELS, DetectorName, ner_package_problem
 from tasks.read import DEFAULT_MAX_BYTES
 from tasks.store.retention import DEFAULT_KEEP_SNAPSHOTS
 
@@ -35,6 +36,13 @@ KeepSnapshots = Annotated[
     int, Field(ge=1, le=1000, description="previous snapshots kept, so that the last N commits can be undone")
 ]
 DEFAULT_MAX_PRUNE_SHARE = 0.1
+NerModels = Annotated[
+    dict[
+        Annotated[str, Field(pattern=r"^[a-z]{2,3}$")],
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,100}$")],
+    ],
+    Field(description="language code -> installed spaCy pipeline package with `ner`, as JSON"),
+]
 
 
 class EtlParams(BaseModel):
@@ -60,6 +68,7 @@ class EtlParams(BaseModel):
     verify: bool = Field(
         False, description="read and hash every input file, even those whose size and mtime are unchanged"
     )
+    ner_models: NerModels = DEFAULT_NER_MODELS
 
     @model_validator(mode="after")
     def _folders(self) -> EtlParams:
@@ -68,6 +77,10 @@ class EtlParams(BaseModel):
         inp, out = self.input_dir.resolve(), self.output_dir.resolve()
         if out == inp or out.is_relative_to(inp) or inp.is_relative_to(out):
             raise ValueError(f"output_dir: {self.output_dir} must not contain or lie inside input_dir {self.input_dir}")
+        for language, package in sorted(self.ner_models.items()):
+            problem = ner_package_problem(package)
+            if problem:
+                raise ValueError(f"ner_models: {language}: {problem}")
         return self
 
 
@@ -75,12 +88,25 @@ class EtlParams(BaseModel):
 CLI_ALIASES = {"input_dir": "--input", "output_dir": "--output"}
 
 
-def _cli_type(annotation: Any) -> type:
-    """The plain type argparse converts a value to: the first non-None member of an optional type."""
+def _json_object(text: str) -> dict[str, Any]:
+    """A JSON object from the command line; anything else is refused with argparse's message."""
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError('expected a JSON object such as \'{"fr": "fr_core_news_md"}\'')
+    return value
+
+
+def _cli_type(annotation: Any) -> Any:
+    """The converter argparse applies: the first non-None member of an optional type, JSON for a dict."""
     if get_origin(annotation) is Annotated:
         annotation = get_args(annotation)[0]
     if get_origin(annotation) in (Union, types.UnionType):
         annotation = next(a for a in get_args(annotation) if a is not type(None))
+    if annotation is dict or get_origin(annotation) is dict:
+        return _json_object
     return annotation
 
 
@@ -99,7 +125,11 @@ def cli_parser(prog: str, description: str | None) -> argparse.ArgumentParser:
             parser.add_argument(*flags, dest=name, required=True, type=kind, help=help_text)
         else:
             parser.add_argument(
-                *flags, dest=name, type=kind, default=info.default, help=f"{help_text} (default: {info.default})"
+                *flags,
+                dest=name,
+                type=kind,
+                default=info.default,
+                help=f"{help_text} (default: {json.dumps(info.default) if kind is _json_object else info.default})",
             )
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     return parser

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from prefect import task
@@ -19,15 +20,16 @@ from tasks.dedup import (
     resolve_bucket,
     resolve_documents,
 )
-from tasks.models import DetectorName, Ner, french_ner, language_detector, place_gazetteer
+from tasks.models import DEFAULT_NER_MODELS, DetectorName, Ner, language_detector, place_gazetteer, spacy_ner
 from tasks.pipeline import Models, SourceFile, doc_id_for, process_batch
 from tasks.plan import Plan, Shard, part_name
 from tasks.read import Rejected
-from tasks.records import Reject, Run
+from tasks.records import UNDETERMINED, Document, Paragraph, Reject, Run
 from tasks.store.schemas import DOCUMENT_TABLES, REJECTS, TABLES
 
-# Languages with an installed NER model; any other language is counted in `ner_skipped`, never guessed at.
-NER_LANGUAGES = ("fr",)
+# Languages with an NER model by default (the `ner_models` parameter changes it); any other language is counted in
+# `ner_skipped`, never guessed at.
+NER_LANGUAGES = tuple(DEFAULT_NER_MODELS)
 # A run report lists this many rejects per shard and this many entities per shard, to stay small.
 REPORTED_REJECTS = 20
 REPORTED_ENTITIES = 50
@@ -49,6 +51,8 @@ class ShardResult:
     months: dict[str, int]
     top_entities: dict[str, int]  # "norm (LABEL)" -> mentions, this shard's most frequent only
     rejects: list[tuple[str, str, str]]  # (source, reason, action), at most REPORTED_REJECTS
+    ner_skipped_documents: dict[str, int] = field(default_factory=dict)  # language -> documents with such paragraphs
+    reject_reasons: dict[str, int] = field(default_factory=dict)  # reason -> files, every reject of the shard
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +97,35 @@ def list_inputs(input_dir: Path, output_dir: Path, *, verify: bool = False, full
     )
 
 
-def _ner_for(language: str) -> Ner | None:
-    return french_ner() if language in NER_LANGUAGES else None
+def _ner_for(ner_models: dict[str, str]) -> Callable[[str], Ner | None]:
+    """language -> the NER of its mapped spaCy package (loaded on first use, once per process), or None."""
+
+    def ner_for(language: str) -> Ner | None:
+        package = ner_models.get(language)
+        return spacy_ner(package) if package else None
+
+    return ner_for
+
+
+def default_models(ner_models: dict[str, str] | None = None, detector: DetectorName = "lingua") -> Models:
+    """The models of this process, loaded on first use and kept for every later shard."""
+    return _models(tuple(sorted((DEFAULT_NER_MODELS if ner_models is None else ner_models).items())), detector)
 
 
 @functools.cache
-def default_models(detector: DetectorName = "lingua") -> Models:
-    """The models of this process, loaded on first use and kept for every later shard."""
-    return Models(detector=language_detector(detector), ner_for=_ner_for, gazetteer=place_gazetteer())
+def _models(ner_models: tuple[tuple[str, str], ...], detector: DetectorName) -> Models:
+    return Models(detector=language_detector(detector), ner_for=_ner_for(dict(ner_models)), gazetteer=place_gazetteer())
 
 
 def run_shard(
-    input_dir: Path, output_dir: Path, run_id: str, shard: Shard, *, max_bytes: int, detector: DetectorName = "lingua"
+    input_dir: Path,
+    output_dir: Path,
+    run_id: str,
+    shard: Shard,
+    *,
+    max_bytes: int,
+    ner_models: dict[str, str] | None = None,
+    detector: DetectorName = "lingua",
 ) -> ShardResult:
     """Read, process and stage one shard; every file ends as rows or as a reject with a reason."""
     part = part_name(shard)
@@ -117,7 +138,7 @@ def run_shard(
         except Rejected as r:
             unread.append(Reject(run_id, p.source, r.reason, r.message, "skipped"))
     t1 = time.perf_counter()
-    models = default_models(detector)
+    models = default_models(ner_models, detector)
     t2 = time.perf_counter()
     batch = process_batch(files, models, run_id=run_id)
     t3 = time.perf_counter()
@@ -150,7 +171,22 @@ def run_shard(
         months=dict(Counter(partitions.values())),
         top_entities=dict(Counter(f"{e.norm} ({e.label})" for e in batch.entities).most_common(REPORTED_ENTITIES)),
         rejects=[(r.source, r.reason, r.action) for r in rejects[:REPORTED_REJECTS]],
+        ner_skipped_documents=_ner_skipped_documents(batch.documents, batch.paragraphs, models.ner_for),
+        reject_reasons=dict(Counter(r.reason for r in rejects)),
     )
+
+
+def _ner_skipped_documents(
+    documents: list[Document], paragraphs: list[Paragraph], ner_for: Callable[[str], Ner | None]
+) -> dict[str, int]:
+    """language -> documents holding a paragraph of that language (its own, else its document's) with no model."""
+    doc_language = {d.doc_id: d.language for d in documents}
+    seen = set()
+    for p in paragraphs:
+        language = p.language if p.language != UNDETERMINED else doc_language.get(p.doc_id, UNDETERMINED)
+        if ner_for(language) is None:
+            seen.add((p.doc_id, language))
+    return dict(Counter(language for _, language in seen))
 
 
 def _retry_on_io(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]

@@ -8,10 +8,12 @@ from pathlib import Path
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
+from flows.html_report import ReportData, render
 from flows.prefect_tasks import ShardResult
 from tasks.dedup import DuplicateStats
 from tasks.plan import Plan
 from tasks.records import Reject, Run
+from tasks.store.reports import CorpusCounts, corpus_counts, write_report
 
 
 def _table(title: str, counter: Counter, limit: int | None = None) -> list[str]:
@@ -34,6 +36,7 @@ def markdown(
     commit_seconds: float,
     ignored: dict[str, int] | None = None,
     warnings: list[str] | None = None,
+    page: Path | None = None,
 ) -> str:
     """The artifact's text: warnings, counts, files ignored, duplicates, languages, months, rejects, stage seconds."""
     lines = [
@@ -41,6 +44,7 @@ def markdown(
         "",
         *[f"**Warning: {w}.**" for w in warnings or []],
         *([""] if warnings else []),
+        *([f"Charts: [{page.name}]({page.resolve().as_uri()}) (`{page}`)", ""] if page else []),
         "| files seen | new | changed | unchanged | processed | failed | documents | paragraphs | entities | dates |",
         "|---|---|---|---|---|---|---|---|---|---|",
         f"| {run.files_seen} | {plan.new} | {plan.changed} | {plan.unchanged} | {run.files_processed} | "
@@ -68,6 +72,7 @@ def markdown(
         *_table("Documents by month", totals["months"]),
         *_table("Top entities", totals["top_entities"], 15),
         *_table("Paragraphs with no NER model, by language", totals["ner_skipped"]),
+        *_table("Documents with such paragraphs, by language", totals["ner_skipped_documents"]),
         "### Rejects",
         "",
         "| source | reason | action |",
@@ -93,12 +98,13 @@ def report(
     commit_seconds: float,
     ignored: dict[str, int] | None = None,
     warnings: list[str] | None = None,
+    *,
+    output_dir: Path,
 ) -> None:
-    """Log the run summary and leave it as a markdown artifact."""
+    """Log the run summary, write the HTML page and leave a markdown artifact linking to it."""
     log = get_run_logger()
-    totals: dict[str, Counter] = {
-        k: Counter() for k in ("ner_skipped", "seconds", "languages", "months", "top_entities")
-    }
+    keys = ("ner_skipped", "ner_skipped_documents", "seconds", "languages", "months", "top_entities", "reject_reasons")
+    totals: dict[str, Counter] = {k: Counter() for k in keys}
     for r in results:
         for key, counter in totals.items():
             counter.update(getattr(r, key))
@@ -110,7 +116,21 @@ def report(
             ", ".join(f"{lang} ({n})" for lang, n in skipped.most_common()),
             sum(skipped.values()),
         )
-    text = markdown(run, totals, plan, snapshot, listed, duplicates, commit_seconds, ignored, warnings)
+        documents = totals["ner_skipped_documents"]
+        log.warning(
+            "documents with paragraphs that got no entities, by language: %s",
+            ", ".join(f"{lang} ({n})" for lang, n in documents.most_common()),
+        )
+    totals["reject_reasons"].update(Counter(x.reason for x in rejects))
+    # The run is committed by now: a page that cannot be written is worth a warning, not a failed run.
+    page: Path | None = None
+    try:
+        data = page_data(run, totals, duplicates, commit_seconds, corpus_counts(snapshot))
+        page = write_report(output_dir, run.run_id, render(data))
+        log.info("run report: %s", page)
+    except (OSError, ValueError) as exc:  # a full disk, a folder we may not write, an unreadable corpus file
+        log.warning("run report not written: %s", exc)
+    text = markdown(run, totals, plan, snapshot, listed, duplicates, commit_seconds, ignored, warnings, page)
     create_markdown_artifact(text, key="news-etl-run", description=f"news-etl run {run.run_id}")
     log.info("stage seconds: %s", ", ".join(f"{k} {v:.2f}" for k, v in sorted(totals["seconds"].items())))
     log.info(
@@ -122,4 +142,52 @@ def report(
         run.date_mentions,
         run.duplicates,
         run.near_duplicates,
+    )
+
+
+def page_data(
+    run: Run, totals: dict[str, Counter], duplicates: DuplicateStats, commit_seconds: float, corpus: CorpusCounts
+) -> ReportData:
+    """The HTML page's numbers: this run's totals over its shards beside the committed corpus."""
+    skipped = totals["ner_skipped"]
+    notes = (
+        [
+            "No NER model for "
+            + ", ".join(f"{lang} ({n} paragraphs)" for lang, n in skipped.most_common())
+            + ": those paragraphs got no entities."
+        ]
+        if skipped
+        else []
+    )
+    return ReportData(
+        run_id=run.run_id,
+        started_at=run.started_at.isoformat(timespec="seconds"),
+        summary={
+            "files seen": run.files_seen,
+            "processed": run.files_processed,
+            "failed": run.files_failed,
+            "new": run.files_new,
+            "changed": run.files_changed,
+            "unchanged": run.files_unchanged,
+            "documents": run.documents,
+            "paragraphs": run.paragraphs,
+            "entities": run.entities,
+            "date mentions": run.date_mentions,
+            "corpus documents": corpus.documents,
+        },
+        months=dict(totals["months"]),
+        corpus_months=corpus.months,
+        languages=dict(totals["languages"]),
+        corpus_languages=corpus.languages,
+        corpus_precisions=corpus.precisions,
+        top_entities=dict(totals["top_entities"]),
+        duplicates={
+            "exact duplicate documents": (run.duplicates, duplicates.corpus_duplicates),
+            "near-duplicate documents": (run.near_duplicates, duplicates.corpus_near_duplicates),
+            "duplicate paragraphs": (run.duplicate_paragraphs, None),
+            "boilerplate paragraphs": (run.boilerplate_paragraphs, None),
+        },
+        rejects=dict(totals["reject_reasons"]),
+        seconds=dict(totals["seconds"]) | {"resolve_duplicates": duplicates.seconds, "commit": commit_seconds},
+        notes=notes,
     )

@@ -29,17 +29,71 @@ _SENTENCE_BREAK = re.compile(r"[.!?…]\s+")
 _SPACE = re.compile(r"\s+")
 
 
+# The default language -> spaCy pipeline package mapping; any installed pipeline with an `ner` component may be added.
+DEFAULT_NER_MODELS = {"fr": FRENCH_NER_MODEL}
+
+
+class _NotAPipeline(Exception):
+    pass
+
+
+def _components(package: str) -> list[str]:
+    """The components an installed spaCy pipeline package declares in its meta.json."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        raise ModuleNotFoundError(package)
+    if not spec.submodule_search_locations:
+        raise _NotAPipeline(package)
+    try:
+        meta = json.loads((Path(next(iter(spec.submodule_search_locations))) / "meta.json").read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _NotAPipeline(package) from exc
+    return [str(c) for c in meta.get("components") or meta.get("pipeline") or []]
+
+
+def ner_package_problem(package: str) -> str | None:
+    """Why `package` cannot serve as an NER model (not installed, not a spaCy pipeline, no `ner`), else None."""
+    # Read from the package's meta.json, so that a wrong mapping is refused before any model is loaded.
+    try:
+        components = _components(package)
+    except ModuleNotFoundError:
+        spelling = f" (its import name is spelt {package.replace('-', '_')!r})" if "-" in package else ""
+        return (
+            f"spaCy pipeline package {package!r} is not installed{spelling}; install it with pip "
+            "(docs/operations.md, NER models per language)"
+        )
+    except _NotAPipeline:
+        return f"{package!r} is not a spaCy pipeline package (no readable meta.json)"
+    if "ner" not in components:
+        return f"spaCy pipeline {package!r} has no `ner` component (it has: {', '.join(components) or 'none'})"
+    return None
+
+
 @functools.cache
-def french_ner(model: str = FRENCH_NER_MODEL) -> Ner:
+def spacy_ner(model: str) -> Ner:
     """Spans per text in order, offsets into the whole text; texts over NER_MAX_CHARS run in cut pieces."""
     # Cutting a long text loses or splits an entity that straddles a cut (preferably made at a sentence end).
     import spacy
 
-    # `ner` embeds its own tok2vec in both French packages (the shared tok2vec only feeds morphologizer and
-    # parser), so everything else is excluded: it would cost time and memory and change no entity.
-    nlp = spacy.load(model, exclude=["tok2vec", "morphologizer", "parser", "senter", "attribute_ruler", "lemmatizer"])
-    if nlp.pipe_names != ["ner"]:
-        raise RuntimeError(f"{model}: expected a pipeline of `ner` alone, got {nlp.pipe_names}")
+    problem = ner_package_problem(model)
+    if problem:
+        raise RuntimeError(problem)
+    # Only `ner` and what it listens to run: in both French packages `ner` embeds its own tok2vec (the shared one
+    # only feeds morphologizer and parser), while other pipelines may share a tok2vec or transformer with `ner`.
+    shared = ("tok2vec", "transformer")
+    nlp = spacy.load(model, exclude=[c for c in _components(model) if c != "ner" and c not in shared])
+    for name in shared:
+        if name in nlp.pipe_names and not getattr(nlp.get_pipe(name), "listening_components", None):
+            nlp.remove_pipe(name)
+    if "ner" not in nlp.pipe_names:
+        raise RuntimeError(f"spaCy pipeline {model!r} has no `ner` component (it has: {', '.join(nlp.pipe_names)})")
 
     def run(texts: Sequence[str]) -> list[list[RawSpan]]:
         pieces: list[str] = []
@@ -58,6 +112,11 @@ def french_ner(model: str = FRENCH_NER_MODEL) -> Ner:
         return found
 
     return run
+
+
+def french_ner(model: str = FRENCH_NER_MODEL) -> Ner:
+    """The French NER of the default mapping (or `model`), loaded once per process."""
+    return spacy_ner(model)
 
 
 def _pieces(text: str, limit: int) -> Iterator[tuple[int, str]]:
