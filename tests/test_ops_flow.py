@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -40,11 +41,17 @@ def run(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> dict:
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, LogFilter, LogFilterFlowRunId
 
     flow_run_id = state.state_details.flow_run_id
+    # Log lines reach the server in batches from a background worker: read until the last one is there.
+    deadline = time.monotonic() + 30
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
-        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+        while True:
+            logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+            if any(log.message.startswith("shard 3/3 done") for log in logs) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
     tables = {t: pd.read_parquet(out / t) for t in ("documents", "paragraphs", "entities", "runs")}
     return {"out": out, "artifacts": artifacts, "logs": [log.message for log in logs], "tables": tables}
 
