@@ -265,10 +265,11 @@ def score_set(
             pred = None if row is None or pd.isna(row["date"]) else str(row["date"])
             source = None if row is None or pd.isna(row["date_source"]) else str(row["date_source"])
             items.append(DocDate(rec["date"], pred, source, stated.get(src, False)))
-        for metric, rate in scoring.score_doc_dates(items).items():
+        doc_dates = scoring.score_doc_dates(items)
+        for metric, rate in doc_dates.items():
             scores[f"doc_date.{metric}"] = rate.pct
-        scores["doc_date.recoverable_n"] = scoring.score_doc_dates(items)["recoverable"].total
-        scores["doc_date.day_right_n"] = scoring.score_doc_dates(items)["day_right"].total
+        for metric in ("recoverable", "day_right"):
+            scores[f"doc_date.{metric}_n"] = doc_dates[metric].total
     if "paragraph_language" in scopes or "doc_language" in scopes:
         if "paragraph_language" in scopes:
             pars = tables["paragraphs"].set_index(["doc", "paragraph_id"])["language"].to_dict()
