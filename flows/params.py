@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tasks.models import DEFAULT_NER_MODELS, DetectorName, ner_package_problem
+from tasks.models import DEFAULT_NER_MODELS, DetectorName, candidate_languages, ner_package_problem
 from tasks.read import DEFAULT_MAX_BYTES
 from tasks.store.retention import DEFAULT_KEEP_SNAPSHOTS
 
@@ -44,6 +44,14 @@ NerModels = Annotated[
     Field(description="language code -> installed spaCy pipeline package with `ner`, as JSON"),
 ]
 
+Languages = Annotated[
+    list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] | None,
+    Field(
+        description="ISO 639-1 codes the detector may answer, comma-separated (default: all 42 of tasks.models."
+        "LANGUAGES); fewer load faster, and a text in another language gets the nearest of them or `und`"
+    ),
+]
+
 
 class EtlParams(BaseModel):
     """Everything a run may be told; validated before any file is touched."""
@@ -69,6 +77,7 @@ class EtlParams(BaseModel):
         False, description="read and hash every input file, even those whose size and mtime are unchanged"
     )
     ner_models: NerModels = DEFAULT_NER_MODELS
+    languages: Languages = None
 
     @model_validator(mode="after")
     def _folders(self) -> EtlParams:
@@ -77,6 +86,11 @@ class EtlParams(BaseModel):
         inp, out = self.input_dir.resolve(), self.output_dir.resolve()
         if out == inp or out.is_relative_to(inp) or inp.is_relative_to(out):
             raise ValueError(f"output_dir: {self.output_dir} must not contain or lie inside input_dir {self.input_dir}")
+        if self.languages is not None:
+            try:
+                candidate_languages(self.languages)
+            except ValueError as exc:
+                raise ValueError(f"languages: {exc}") from exc
         for language, package in sorted(self.ner_models.items()):
             problem = ner_package_problem(package)
             if problem:
@@ -99,6 +113,11 @@ def _json_object(text: str) -> dict[str, Any]:
     return value
 
 
+def _code_list(text: str) -> list[str]:
+    """`fr,en, de` -> ["fr", "en", "de"]: the CLI spelling of a list of codes."""
+    return [code.strip() for code in text.split(",") if code.strip()]
+
+
 def _cli_type(annotation: Any) -> Any:
     """The converter argparse applies: the first non-None member of an optional type, JSON for a dict."""
     if get_origin(annotation) is Annotated:
@@ -107,6 +126,8 @@ def _cli_type(annotation: Any) -> Any:
         annotation = next(a for a in get_args(annotation) if a is not type(None))
     if annotation is dict or get_origin(annotation) is dict:
         return _json_object
+    if get_origin(annotation) is list:
+        return _code_list
     return annotation
 
 

