@@ -169,9 +169,7 @@ def run_reference(
             else:
                 first = mentions[:1]
                 for i, text in enumerate(paragraphs if "dates" not in stages else ()):
-                    first = [
-                        {"paragraph_id": i, **m} for m in find_dates(text, None, _dateparser_languages(lang))
-                    ]
+                    first = [{"paragraph_id": i, **m} for m in find_dates(text, None, _dateparser_languages(lang))]
                     if first:
                         break
                 if first:
