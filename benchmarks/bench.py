@@ -455,32 +455,20 @@ def run_cli(inp: Path, target: Path, workers: int, label: str, a: argparse.Names
 
 
 def run_breakdown(a: argparse.Namespace, out: Path) -> dict:
-    """The start-up items of benchmarks.startup in their own process (load_models in a second one, if present)."""
-    items: list[dict] = []
-    runs = []
-    for load_models in (False, True):
-        result = out / "logs" / f"startup{'-load-models' if load_models else ''}.json"
-        result.unlink(missing_ok=True)
-        _say(f"[e2e] start-up breakdown{' (load_models)' if load_models else ''} ...")
-        r = startup.run_tree(
-            startup.breakdown_command(result, load_models=load_models),
-            env=startup.child_env(out),
-            log_path=result.with_suffix(".log"),
-            timeout=a.timeout,
-        )
-        _say(f"[e2e] start-up breakdown: {r['wall_s']:.1f} s; load average {_load_text(r['load_after'])} at end")
-        if r["returncode"] != 0 or not result.is_file():
-            raise RuntimeError(f"start-up breakdown: exit code {r['returncode']}; see {r['log']}")
-        runs.append(r)
-        found = json.loads(result.read_text(encoding="utf-8"))
-        if not load_models:
-            items = found
-        else:
-            # Its first item is a second, warm import; the load_models item replaces the placeholder.
-            items = [found[-1] if x["item"] == f"{startup.LOAD_MODELS}()" else x for x in items]
-        if not any(x["note"] == "present" for x in items):
-            break
-    return {"items": items, "process": runs[0], "load_models_process": runs[1] if len(runs) > 1 else None}
+    """The start-up items of benchmarks.startup, timed in a process of their own."""
+    result = out / "logs" / "startup.json"
+    result.unlink(missing_ok=True)
+    _say("[e2e] start-up breakdown ...")
+    r = startup.run_tree(
+        startup.breakdown_command(result),
+        env=startup.child_env(out),
+        log_path=result.with_suffix(".log"),
+        timeout=a.timeout,
+    )
+    _say(f"[e2e] start-up breakdown: {r['wall_s']:.1f} s; load average {_load_text(r['load_after'])} at end")
+    if r["returncode"] != 0 or not result.is_file():
+        raise RuntimeError(f"start-up breakdown: exit code {r['returncode']}; see {r['log']}")
+    return {"items": json.loads(result.read_text(encoding="utf-8")), "process": r}
 
 
 def measure_e2e(a: argparse.Namespace, out: Path) -> dict:
@@ -604,8 +592,8 @@ def report_e2e(e2e: dict) -> list[str]:
     bd = e2e["startup"]
     for x in bd["items"]:
         seconds = "n/a" if x["seconds"] is None else f"{x['seconds']:.2f}"
-        lines.append(f"  {x['item']:<52}{seconds:>7}  {x['note']}".rstrip())
-    timed_sum = sum(x["seconds"] or 0.0 for x in bd["items"] if not x["item"].startswith(startup.LOAD_MODELS))
+        lines.append(f"  {x['item']:<66}{seconds:>7}  {x['note']}".rstrip())
+    timed_sum = sum(x["seconds"] or 0.0 for x in bd["items"])
     proc = bd["process"]
     lines.append(
         f"  {'that process, start to exit':<52}{proc['wall_s']:>7.2f}  (interpreter start and the rest "

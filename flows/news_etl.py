@@ -109,8 +109,8 @@ def _run(params: EtlParams) -> dict[str, int]:
 
         listing = list_inputs(params.input_dir, out, verify=params.verify, full_refresh=params.full_refresh)
         listed = listing.hashes
-        # Only the files gone from the input are read from the manifest, never all of it: it may hold millions.
-        gone, committed = store.gone_statuses(out, listed)
+        # Counted in Arrow, and named one by one only when the run may remove them: the manifest may hold millions.
+        gone, gone_count, committed = store.gone_statuses(out, listed, statuses=params.prune or params.full_refresh)
         plan = plan_run(
             listed,
             listing.known,
@@ -125,7 +125,7 @@ def _run(params: EtlParams) -> dict[str, int]:
             plan.new,
             plan.changed,
             plan.unchanged,
-            len(gone),
+            gone_count,
             len(shards),
             listing.hashed,
         )

@@ -399,14 +399,21 @@ def resolve_documents(
     def is_first(d: IndexedDoc) -> bool:
         return flags.get(d.order, d.flags).duplicate_of is None
 
+    # The pool by band hash: a document meets only the candidates that share one of its band hashes (then checked
+    # band by band), not every candidate of the run, which made this step quadratic in the run's size.
+    by_band: dict[int, list[IndexedDoc]] = defaultdict(list)
+    for c in pool:
+        for b in dict.fromkeys(bands_of(c.signature)):
+            by_band[b].append(c)
     for order in todo:
         d = live[order]
         if not is_first(d):
             continue  # only the first of a text is compared by signature
+        met = {c.order: c for b in bands_of(d.signature) for c in by_band.get(b, ())}
         # The most similar earlier first; on a tie, the one seen first.
         scored = [
             (similarity(d.signature, c.signature), -c.order, c.doc_id)
-            for c in pool
+            for c in met.values()
             if c.order < order and is_first(c) and share_band(c.signature, d.signature)
         ]
         best = max(scored, default=None)

@@ -297,3 +297,51 @@ def test_compaction_merges_small_files_of_a_partition_and_keeps_the_previous_sna
     assert texts(out) == {"d0": "T0", "d1": "T1 bis", "d2": "T2"}
     assert store.read_manifest(out)["d0.txt"].part == "c00000003-2024-05~00000004"
     assert len(pd.read_parquet(out / "paragraphs")) == 3
+
+
+def test_compaction_merges_one_size_tier_at_a_time() -> None:
+    from tasks.store.snapshot import MAX_SMALL_FILES, size_tier, to_merge
+
+    mb = 1024 * 1024
+    assert [size_tier(s) for s in (0, mb - 1, mb, 8 * mb - 1, 8 * mb, 64 * mb)] == [0, 0, 1, 1, 2, 3]
+    assert MAX_SMALL_FILES == 8
+    nights = {f"n{i}": 20_000 for i in range(9)}  # nine small nightly files: one more than the bound
+    # A month grown to 100 MB stays as it is: only the small files of its tier are merged, never the big one.
+    assert to_merge(nights | {"big": 100 * mb}, 128 * mb) == [sorted(nights)]
+    assert to_merge(dict(list(nights.items())[:8]) | {"big": 100 * mb}, 128 * mb) == []
+    mid = {f"m{i}": 2 * mb for i in range(9)}
+    assert to_merge(nights | mid | {"huge": 200 * mb}, 128 * mb) == [sorted(nights), sorted(mid)]
+
+
+def test_index_probes_read_only_row_groups_that_may_hold_a_value(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from tasks.store import index
+
+    path = tmp_path / "bands.parquet"
+    bands = pa.array(range(0, 40_000, 2), pa.uint64())  # sorted, as a bands segment is
+    pq.write_table(pa.table({"band": bands, "order": pa.array(range(20_000), pa.int64())}), path, row_group_size=1000)
+    probes = pa.array([4, 5, 39_998, 2**64 - 1], pa.uint64())
+    found = index._matching(path, "band", probes)
+    assert found is not None and found.to_pydict() == {"band": [4, 39_998], "order": [2, 19_999]}
+    assert index._matching(path, "band", pa.array([5, 7], pa.uint64())) is None
+    read: list[int] = []
+    real = pq.ParquetFile.read_row_group
+
+    def counting(self, i, *args, **kwargs):  # type: ignore[no-untyped-def]
+        read.append(i)
+        return real(self, i, *args, **kwargs)
+
+    pq.ParquetFile.read_row_group = counting  # type: ignore[method-assign]
+    try:
+        index._matching(path, "band", probes)
+    finally:
+        pq.ParquetFile.read_row_group = real  # type: ignore[method-assign]
+    assert sorted(set(read)) == [0, 19]  # the groups whose min/max range holds a probe; 18 others unread
+
+
+def test_gone_counts_without_naming_each_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    commit(out, "r0", [stage(out, "r0", "p0", [doc("a", "A", "2024-05-02"), doc("b", "B", "2024-05-03")])])
+    assert store.gone_statuses(out, {"a.txt"}) == ({"b.txt": "ok"}, 1, 2)
+    assert store.gone_statuses(out, {"a.txt"}, statuses=False) == ({}, 1, 2)

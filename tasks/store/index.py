@@ -15,6 +15,7 @@ snapshot, so their cost is a link.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from operator import attrgetter
@@ -74,16 +75,25 @@ def segment_name(seq: int) -> str:
 
 
 def _matching(path: Path, column: str, values: pa.Array) -> pa.Table | None:
-    """The rows of a segment whose `column` is one of `values`, reading the probed column and matching row groups."""
+    """The rows of a segment whose `column` is one of the sorted `values`, one row group at a time."""
+    # Memory stays at one row group whatever the segment's size. A row group whose min/max range holds no probed
+    # value is skipped unread: segments are sorted by their probed column (bands, paragraph keys, order), so
+    # sparse probes skip most of a segment.
     f = pq.ParquetFile(path)
-    mask = pc.is_in(f.read(columns=[column])[column], value_set=values)
-    hits = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-    if not len(hits):
-        return None
-    ends = np.cumsum([f.metadata.row_group(i).num_rows for i in range(f.metadata.num_row_groups)])
-    groups = sorted(set(np.searchsorted(ends, hits, side="right").tolist()))
-    rows = f.read_row_groups(groups)
-    return rows.filter(pc.is_in(rows[column], value_set=values))
+    meta = f.metadata
+    leaf = next(j for j in range(meta.num_columns) if meta.row_group(0).column(j).path_in_schema == column)
+    probes = values.to_pylist()
+    found = []
+    for i in range(meta.num_row_groups):
+        stats = meta.row_group(i).column(leaf).statistics
+        if stats is not None and stats.has_min_max:
+            first = bisect.bisect_left(probes, stats.min)
+            if first == len(probes) or probes[first] > stats.max:
+                continue
+        mask = pc.is_in(f.read_row_group(i, columns=[column])[column], value_set=values)
+        if pc.any(mask).as_py():
+            found.append(f.read_row_group(i).filter(mask))
+    return pa.concat_tables(found) if found else None
 
 
 @dataclass

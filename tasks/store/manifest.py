@@ -68,17 +68,23 @@ def unlisted(out: Path, sources: Collection[str]) -> pa.Array:
     return pa.concat_arrays(chunks)
 
 
-def gone_statuses(out: Path, sources: Collection[str]) -> tuple[dict[str, str], int]:
-    """The status of every manifest source not among `sources`, and how many sources have rows ("ok")."""
+def gone_statuses(out: Path, sources: Collection[str], *, statuses: bool = True) -> tuple[dict[str, str], int, int]:
+    """(status of each manifest source not among `sources`, how many there are, how many sources have rows).
+
+    Without `statuses` only the counts: a run that neither prunes nor refreshes needs no per-file answer, and an
+    input folder that holds only the night's files leaves every committed source unlisted.
+    """
     value_set = _strings(sources)
-    statuses: dict[str, str] = {}
-    committed = 0
+    found: dict[str, str] = {}
+    gone_count = committed = 0
     for path in segments(current_snapshot(out)):
         table = pq.read_table(path, columns=["source", "status"])
         committed += pc.sum(pc.equal(table["status"], "ok")).as_py() or 0
         gone = table.filter(pc.invert(pc.is_in(table["source"], value_set=value_set)))
-        statuses.update(zip(gone["source"].to_pylist(), gone["status"].to_pylist(), strict=True))
-    return statuses, committed
+        gone_count += gone.num_rows
+        if statuses:
+            found.update(zip(gone["source"].to_pylist(), gone["status"].to_pylist(), strict=True))
+    return found, gone_count, committed
 
 
 def read_all(snap: Path | None) -> pa.Table:

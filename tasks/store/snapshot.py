@@ -267,11 +267,14 @@ def _replacement(
 
 def _carry_over(prev: Path, snap: Path, replacement: _Replacement, *, is_log: bool, table: str) -> None:
     """Hard-link the previous snapshot's files of one table; rewrite those that lose rows or change flags."""
+    made: set[Path] = set()  # one mkdir per partition, not per file: each costs a system call or two
     for f in sorted(prev.rglob("*.parquet")):
         if f.name == EMPTY_FILE:
             continue  # recreated at the end only if the table is still empty
         target = snap / f.relative_to(prev)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         if not is_log and f.stem in replacement.renamed:
             kept = pq.ParquetFile(f).read()
             kept = kept.filter(pc.invert(pc.is_in(kept["doc_id"], value_set=replacement.drop_ids)))
@@ -301,12 +304,36 @@ def _place_staged(
     _move_new(src, target)
 
 
-# Compaction bound, per month partition of each document table: at most this many files under COMPACT_BELOW_BYTES
-# (of the partition's documents file); one more and all of them are merged into one file, rows sorted by doc_id.
-# Each commit adds at most one file per partition it touches, so a hot month is merged every few nights and a
-# cold one never again; a merged file of COMPACT_BELOW_BYTES or more is never merged again.
+# Compaction bound, per month partition of each document table, size-tiered: files under COMPACT_BELOW_BYTES (of
+# the partition's documents file) fall in tiers by size (under 1 MB, then each tier 8x the last); a tier holding
+# more than MAX_SMALL_FILES files is merged into one file, which lands in a higher tier. A merge only ever rewrites
+# files of one tier, so its cost is bounded by the tier's size, not by the partition's: a month that has grown to
+# 100 MB is not rewritten because a night added 20 KB to it. Each commit adds at most one file per partition it
+# touches; a partition holds at most MAX_SMALL_FILES files per tier (4 tiers), plus files of COMPACT_BELOW_BYTES or
+# more, which are never merged again.
 MAX_SMALL_FILES = 8
 COMPACT_BELOW_BYTES = 128 * 1024 * 1024
+TIER_BASE_BYTES = 1024 * 1024
+TIER_FACTOR = 8
+
+
+def size_tier(size: int) -> int:
+    """0 under TIER_BASE_BYTES, then 1, 2, ... for each further factor of TIER_FACTOR."""
+    tier, limit = 0, TIER_BASE_BYTES
+    while size >= limit:
+        tier, limit = tier + 1, limit * TIER_FACTOR
+    return tier
+
+
+def to_merge(sizes: Mapping[str, int], below: int) -> list[list[str]]:
+    """The groups of names to merge: per size tier under `below`, its files once they are more than the bound."""
+    tiers: dict[int, list[str]] = {}
+    for name, size in sorted(sizes.items()):
+        if size < below:
+            tiers.setdefault(size_tier(size), []).append(name)
+    return [names for _, names in sorted(tiers.items()) if len(names) > MAX_SMALL_FILES]
+
+
 # Row order of a compacted file: a reader filtering on doc_id skips row groups by their statistics.
 SORT_KEYS = {
     "documents": ["doc_id"],
@@ -320,13 +347,10 @@ def compact(snap: Path, seq: int) -> dict[str, str]:
     """Merge the small files of every month partition past the bound; doc_id -> part name of the merged files."""
     moved: dict[str, str] = {}
     for month_dir in sorted((snap / "documents").glob("month=*")):
-        small = [
-            f.stem
-            for f in sorted(month_dir.glob("*.parquet"))
-            if f.name != EMPTY_FILE and f.stat().st_size < COMPACT_BELOW_BYTES
-        ]
-        if len(small) > MAX_SMALL_FILES:
-            moved |= _compact_partition(snap, month_dir.name, small, f"c{seq:08d}-{month_dir.name[len('month=') :]}")
+        sizes = {f.stem: f.stat().st_size for f in month_dir.glob("*.parquet") if f.name != EMPTY_FILE}
+        for i, group in enumerate(to_merge(sizes, COMPACT_BELOW_BYTES)):
+            merged = f"c{seq:08d}{'' if i == 0 else f'.{i}'}-{month_dir.name[len('month=') :]}"
+            moved |= _compact_partition(snap, month_dir.name, group, merged)
     return moved
 
 
@@ -353,8 +377,8 @@ def _compact_partition(snap: Path, month: str, parts: Sequence[str], merged: str
 
 COMPACT_ROW_GROUP_ROWS = 64 * 1024
 
-# The manifest and index segments (one per commit and kind) follow the same rule with a smaller size, since a run
-# probes every segment: at most 8 under 32 MB per folder, so a year of nightly commits leaves tens, not hundreds.
+# The manifest and index segments (one per commit and kind) follow the same tiers with a smaller cap, since a run
+# probes every segment: at most 8 per tier under 32 MB per folder, so a year of nightly commits leaves tens.
 SEGMENT_COMPACT_BELOW_BYTES = 32 * 1024 * 1024
 SEGMENT_SORT = {
     MANIFEST_DIR: ("source", None),
@@ -367,9 +391,11 @@ SEGMENT_SORT = {
 def compact_segments(snap: Path, seq: int) -> None:
     """Merge the small manifest and index segments of the new snapshot once a folder holds too many."""
     for folder, (key, row_group_size) in SEGMENT_SORT.items():
-        small = [f for f in sorted((snap / folder).glob("*.parquet")) if f.stat().st_size < SEGMENT_COMPACT_BELOW_BYTES]
-        if len(small) > MAX_SMALL_FILES:
-            _compact_segment_files(small, snap / folder / f"{seq:08d}-merged.parquet", key, row_group_size)
+        files = {f.name: f for f in (snap / folder).glob("*.parquet")}
+        sizes = {name: f.stat().st_size for name, f in files.items()}
+        for i, group in enumerate(to_merge(sizes, SEGMENT_COMPACT_BELOW_BYTES)):
+            target = snap / folder / f"{seq:08d}-merged{'' if i == 0 else f'.{i}'}.parquet"
+            _compact_segment_files([files[name] for name in group], target, key, row_group_size)
 
 
 def _compact_segment_files(files: Sequence[Path], target: Path, key: str, row_group_size: int | None) -> None:
