@@ -22,6 +22,7 @@ from tasks.dedup import (
     resolve_documents,
 )
 from tasks.models import (
+    ALL_LANGUAGES,
     DEFAULT_NER_MODELS,
     DetectorName,
     Ner,
@@ -113,7 +114,7 @@ class ModelSpec:
 
     ner_models: tuple[tuple[str, str], ...] = tuple(sorted(DEFAULT_NER_MODELS.items()))
     detector: DetectorName = "lingua"
-    languages: tuple[str, ...] = candidate_languages()
+    languages: tuple[str, ...] = ALL_LANGUAGES
     preload: bool = True  # every language model now, not on first use: the answers are the same either way
 
     @classmethod
@@ -139,17 +140,22 @@ def load_models(spec: ModelSpec) -> Models:
     )
 
 
+_WARMING: dict[ModelSpec, threading.Thread] = {}
+
+
 def warm_up(spec: ModelSpec) -> threading.Thread:
-    """Start loading `spec` in a daemon thread of this process; a shard that needs the models waits for it."""
-    # The load overlaps Prefect's server start and the listing. A failure is left for the shard's own call, which
-    # raises it where the run reports it.
+    """Start loading `spec` in a daemon thread of this process, once per spec; a shard that needs it waits for it."""
+    # The load overlaps Prefect's server start and the listing; a direct run asks twice (the CLI, then the flow).
+    # A failure is left for the shard's own call, which raises it where the run reports it.
 
     def load() -> None:
         with contextlib.suppress(Exception):
             load_models(spec)
 
-    thread = threading.Thread(target=load, name="depeche-model-warm-up", daemon=True)
-    thread.start()
+    thread = _WARMING.get(spec)
+    if thread is None:
+        thread = _WARMING[spec] = threading.Thread(target=load, name="depeche-model-warm-up", daemon=True)
+        thread.start()
     return thread
 
 

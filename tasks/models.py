@@ -305,6 +305,8 @@ LANGUAGES = (
     " ca eu ar fa he hi hy ja ka ko ru sr th tr uk vi id zh"
 ).split()
 
+ALL_LANGUAGES = tuple(sorted(LANGUAGES))  # the default candidates, in the order every loader keys them by
+
 # Probabilities are kept to this many decimals: enough to rank, few enough to be reproducible.
 DIGITS = 9
 # Lower-ranked languages carry no weight worth the conversion cost.
@@ -332,7 +334,7 @@ def language_detector(
 
 def candidate_languages(languages: Iterable[str] | None = None) -> tuple[str, ...]:
     """The sorted codes a detector is loaded for: LANGUAGES by default; raises ValueError on any other code."""
-    chosen = tuple(sorted(set(LANGUAGES if languages is None else languages)))
+    chosen = ALL_LANGUAGES if languages is None else tuple(sorted(set(languages)))
     unknown = sorted(set(chosen) - set(LANGUAGES))
     if unknown:
         raise ValueError(f"unknown language code(s) {', '.join(unknown)}; known: {' '.join(sorted(LANGUAGES))}")
@@ -343,7 +345,7 @@ def candidate_languages(languages: Iterable[str] | None = None) -> tuple[str, ..
 
 
 @once
-def langdetect_detector(languages: tuple[str, ...] = tuple(sorted(LANGUAGES))) -> Detector:
+def langdetect_detector(languages: tuple[str, ...] = ALL_LANGUAGES) -> Detector:
     """langdetect over the profiles of `languages` it has, seeded: a text gets the same answer in every process."""
     import langdetect
     from langdetect.detector_factory import DetectorFactory
@@ -371,7 +373,7 @@ def langdetect_detector(languages: tuple[str, ...] = tuple(sorted(LANGUAGES))) -
 
 
 @once
-def lingua_detector(languages: tuple[str, ...] = tuple(sorted(LANGUAGES)), preload: bool = True) -> NarrowingDetector:
+def lingua_detector(languages: tuple[str, ...] = ALL_LANGUAGES, preload: bool = True) -> NarrowingDetector:
     """lingua in high-accuracy mode over `languages` or a subset of them; the same answers preloaded or not."""
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 

@@ -186,3 +186,15 @@ def test_two_preloaded_workers_write_what_one_writes(prefect_server: None, tmp_p
         summary = news_etl(input_dir=inp, output_dir=tmp_path / "two", shard_size=1, workers=2)
     assert summary["documents"] == 4
     assert_same_tables(read_tables(tmp_path / "one"), read_tables(tmp_path / "two"))
+
+
+def test_a_spec_is_warmed_up_by_one_thread_however_often_it_is_asked() -> None:
+    from flows.prefect_tasks import load_models, warm_up
+
+    spec = ModelSpec(ner_models=(), detector="langdetect", languages=("de", "fr"), preload=True)
+    first = warm_up(spec)
+    assert warm_up(spec) is first
+    first.join(timeout=120)
+    assert not first.is_alive()
+    assert f"load_models({spec!r},)" in models.loaded()
+    assert load_models(spec).detector("Der Bundestag hat am Dienstag das Gesetz beschlossen.")[0][0] == "de"

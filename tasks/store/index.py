@@ -81,7 +81,7 @@ def _matching(path: Path, column: str, values: pa.Array) -> pa.Table | None:
     # sparse probes skip most of a segment.
     f = pq.ParquetFile(path)
     meta = f.metadata
-    leaf = next(j for j in range(meta.num_columns) if meta.row_group(0).column(j).path_in_schema == column)
+    leaf = next(j for j in range(meta.num_columns) if meta.schema.column(j).path == column)
     probes = values.to_pylist()
     found = []
     for i in range(meta.num_row_groups):
