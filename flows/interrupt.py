@@ -14,17 +14,15 @@ import ctypes
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from typing import Any
-from unittest import mock
-
-from prefect.server.api.server import SubprocessASGIServer
-from prefect.settings import PREFECT_API_URL
+from typing import TYPE_CHECKING
 
 from flows import errors
+
+if TYPE_CHECKING:
+    from flows.embedded import EmbeddedServer
 
 MESSAGE = "interrupted; the next run resumes"
 EXIT_CODE = 130  # 128 + SIGINT, what a shell reports for a job stopped by Ctrl-C
@@ -42,11 +40,6 @@ def die_with_parent() -> None:
         _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _detach() -> None:
-    os.setsid()
-    die_with_parent()
-
-
 def ignore_terminal_interrupt() -> None:
     """Initializer of shard worker processes: the main process handles Ctrl-C, workers die with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -55,26 +48,10 @@ def ignore_terminal_interrupt() -> None:
         errors.quiet_console_tracebacks()
 
 
-class DetachedServer(SubprocessASGIServer):
-    """Prefect's embedded server started in its own session, out of reach of the terminal's Ctrl-C."""
-
-    def _run_uvicorn_command(self) -> subprocess.Popen[Any]:
-        popen = subprocess.Popen
-        with mock.patch.object(subprocess, "Popen", lambda *a, **kw: popen(*a, preexec_fn=_detach, **kw)):
-            return super()._run_uvicorn_command()
-
-
-def embedded_server() -> DetachedServer | None:
-    """Register the detached server as Prefect's ephemeral one before any client starts it; None with an API URL."""
-    if PREFECT_API_URL.value():
-        return None
-    return DetachedServer()
-
-
 class _Interrupts:
     """The first SIGINT/SIGTERM/SIGHUP raises KeyboardInterrupt and arms the exit; a second one exits at once."""
 
-    def __init__(self, server: DetachedServer | None) -> None:
+    def __init__(self, server: EmbeddedServer | None) -> None:
         self.server = server
         self.received = False
 
@@ -92,10 +69,8 @@ class _Interrupts:
     def exit(self) -> None:
         """Print the line, stop the server, and leave without joining a shard thread that may still be running."""
         print(MESSAGE, file=sys.stderr, flush=True)
-        if self.server is not None and self.server.server_process is not None:
-            self.server.server_process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.server.server_process.wait(timeout=2)
+        if self.server is not None:
+            self.server.stop(timeout=2)
         sys.stdout.flush()
         os._exit(EXIT_CODE)
 
@@ -119,7 +94,7 @@ def reclaim_sigterm() -> None:
 
 
 @contextlib.contextmanager
-def handled(server: DetachedServer | None) -> Iterator[None]:
+def handled(server: EmbeddedServer | None) -> Iterator[None]:
     """Within the block a terminal's Ctrl-C or a SIGTERM ends the process with one line and exit code 130."""
     global _active
     interrupts = _active = _Interrupts(server)

@@ -28,6 +28,7 @@ from tasks.models import (
     Ner,
     candidate_languages,
     language_detector,
+    load_latin_lingua_models,
     once,
     place_gazetteer,
     spacy_ner,
@@ -150,6 +151,8 @@ def warm_up(spec: ModelSpec) -> threading.Thread:
 
     def load() -> None:
         with contextlib.suppress(Exception):
+            if spec.detector == "lingua" and not spec.preload:
+                load_latin_lingua_models(spec.languages)
             load_models(spec)
 
     thread = _WARMING.get(spec)

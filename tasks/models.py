@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import re
@@ -128,7 +129,8 @@ def spacy_ner(model: str) -> Ner:
     # Only `ner` and what it listens to run: in both French packages `ner` embeds its own tok2vec (the shared one
     # only feeds morphologizer and parser), while other pipelines may share a tok2vec or transformer with `ner`.
     shared = ("tok2vec", "transformer")
-    nlp = spacy.load(model, exclude=[c for c in _components(model) if c != "ner" and c not in shared])
+    with precompiled_patterns():
+        nlp = spacy.load(model, exclude=[c for c in _components(model) if c != "ner" and c not in shared])
     for name in shared:
         if name in nlp.pipe_names and not getattr(nlp.get_pipe(name), "listening_components", None):
             nlp.remove_pipe(name)
@@ -183,6 +185,129 @@ GAZETTEER_MIN_CITY_POPULATION = 100_000
 
 _FRENCH_ACCENTS = frozenset("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ")
 _FRENCH_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ -'’") | _FRENCH_ACCENTS
+
+
+# A regular expression whose compilation takes longer than this is kept compiled at install time. spaCy's French
+# tokenizer exceptions are one alternation of 1.45 MB that Python's `re` parses and compiles in ~2.3 s of the ~3.3 s
+# a French model takes to load, in every process, at every start; `re` keeps compiled patterns for one process only.
+SLOW_COMPILE_SECONDS = 0.2
+
+
+def patterns_file() -> Path:
+    """Where `python -m tasks.models` leaves the compiled form of the slow patterns of the default NER models."""
+    return Path(sys.prefix) / "share" / "depeche" / "patterns.marshal"
+
+
+def _patterns_key() -> str:
+    """The compiled form is `re`'s internal code: only this very interpreter may read it back."""
+    from re import _constants  # type: ignore[attr-defined]
+
+    return f"{sys.version}|{_constants.MAGIC}|{sys.byteorder}"
+
+
+# (pattern, flags) -> the arguments of `_sre.compile` after the pattern: what re._compiler.compile computes.
+Compiled = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+
+def _compile_parts(pattern: str, flags: int) -> Compiled:
+    """What CPython's re._compiler.compile hands to _sre.compile, computed the same way."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    parsed = _parser.parse(pattern, flags)
+    code = _compiler._code(parsed, flags)
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, i in groupindex.items():
+        indexgroup[i] = name
+    # Plain ints throughout: marshal, which writes the file, takes no int subclass such as re.RegexFlag.
+    final = int(flags | parsed.state.flags)
+    return final, [int(c) for c in code], int(parsed.state.groups - 1), groupindex, tuple(indexgroup)
+
+
+def write_patterns(path: Path | None = None, models: Iterable[str] = tuple(DEFAULT_NER_MODELS.values())) -> Path:
+    """Load each NER model once and write the compiled form of the patterns that compiled slowly; install time only."""
+    import time
+    from re import _compiler  # type: ignore[attr-defined]
+
+    import spacy
+
+    slow: list[tuple[str, int]] = []
+    compile_ = _compiler.compile
+
+    def timed(p: object, flags: int = 0) -> object:
+        t = time.perf_counter()
+        compiled = compile_(p, flags)
+        if isinstance(p, str) and time.perf_counter() - t > SLOW_COMPILE_SECONDS:
+            slow.append((str(p), int(flags)))
+        return compiled
+
+    _compiler.compile = timed
+    try:
+        for model in models:
+            if ner_package_problem(model) is None:
+                spacy.load(model)
+    finally:
+        _compiler.compile = compile_
+    return write_compiled(slow, path or patterns_file())
+
+
+def write_compiled(patterns: Iterable[tuple[str, int]], target: Path) -> Path:
+    """Write the compiled form of each (pattern, flags) for `_precompiled`, keyed by this interpreter."""
+    import marshal
+    import os
+
+    body = [(pattern, flags, *_compile_parts(pattern, flags)) for pattern, flags in dict.fromkeys(patterns)]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(marshal.dumps({"key": _patterns_key(), "patterns": body}))
+    os.replace(tmp, target)
+    return target
+
+
+@once
+def _precompiled() -> dict[tuple[str, int], re.Pattern[str]]:
+    """The patterns of patterns_file() as `re` objects, when this interpreter wrote it; else none."""
+    import _sre
+    import marshal
+
+    try:
+        body = marshal.loads(patterns_file().read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if not isinstance(body, dict) or body.get("key") != _patterns_key():
+        return {}
+    return {
+        (pattern, flags): _sre.compile(pattern, final_flags, code, groups, groupindex, indexgroup)
+        for pattern, flags, final_flags, code, groups, groupindex, indexgroup in body["patterns"]
+    }
+
+
+_PATCH_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def precompiled_patterns() -> Iterator[None]:
+    """Within the block, `re` takes the install-time compiled form of a slow pattern instead of compiling it."""
+    # re.compile and the patterns spaCy builds at import go through re._compiler.compile with the pattern text,
+    # so the same text gets the same object; any other pattern compiles as usual.
+    from re import _compiler  # type: ignore[attr-defined]
+
+    ready = _precompiled()
+    if not ready:
+        yield
+        return
+    with _PATCH_LOCK:
+        compile_ = _compiler.compile
+
+        def served(p: object, flags: int = 0) -> object:
+            hit = ready.get((p, flags)) if isinstance(p, str) else None
+            return hit if hit is not None else compile_(p, flags)
+
+        _compiler.compile = served
+        try:
+            yield
+        finally:
+            _compiler.compile = compile_
 
 
 def gazetteer_file() -> Path:
@@ -409,6 +534,20 @@ def lingua_detector(languages: tuple[str, ...] = ALL_LANGUAGES, preload: bool = 
     return NarrowingDetector(detect=build(languages, preload=preload), among=among)
 
 
+def load_latin_lingua_models(languages: tuple[str, ...] = ALL_LANGUAGES) -> None:
+    """Load every n-gram model of the Latin-script languages among `languages` now, on all cores, for all detectors."""
+    # A lazy detector loads, on the first short Latin-script text (a French title), all five n-gram sizes of every
+    # Latin-script candidate: ~5 s on one core in the shard. lingua keeps loaded models for every detector of the
+    # process and preloads them in parallel, so this takes ~3 s of wall time, while the embedded server starts.
+    from lingua import Language, LanguageDetectorBuilder
+
+    wanted = set(languages)
+    latin = [lang for lang in Language.all_with_latin_script() if lang.iso_code_639_1.name.lower() in wanted]
+    if latin:
+        LanguageDetectorBuilder.from_languages(*latin).with_preloaded_language_models().build()
+
+
 if __name__ == "__main__":
     # `make setup` runs this once the packages are installed: the prebuilt forms are part of the install.
     print(f"gazetteer written to {write_gazetteer()}")
+    print(f"compiled patterns written to {write_patterns()}")

@@ -198,3 +198,103 @@ def test_a_spec_is_warmed_up_by_one_thread_however_often_it_is_asked() -> None:
     assert not first.is_alive()
     assert f"load_models({spec!r},)" in models.loaded()
     assert load_models(spec).detector("Der Bundestag hat am Dienstag das Gesetz beschlossen.")[0][0] == "de"
+
+
+def _alternation(n: int) -> str:
+    """A long alternation of words, hyphenated and not, like spaCy's French tokenizer exceptions."""
+    return "(?iu)" + "|".join(f"(?:^{chr(97 + i % 26)}{i}[-–]mot{i % 7}(?P<g{i}>s)?$)" for i in range(n))
+
+
+def test_a_precompiled_pattern_is_served_and_matches_as_a_fresh_compile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    pattern = _alternation(400)
+    target = models.write_compiled([(pattern, 0), (pattern, 0)], tmp_path / "patterns.marshal")
+    monkeypatch.setattr(models, "patterns_file", lambda: target)
+    served = models._precompiled.__wrapped__()  # type: ignore[attr-defined]
+    assert list(served) == [(pattern, 0)]
+    re.purge()
+    with monkeypatch.context() as m:
+        m.setattr(models, "_precompiled", lambda: served)
+        with models.precompiled_patterns():
+            inside = re.compile(pattern)
+        re.purge()
+        outside = re.compile(pattern)
+    assert inside is served[(pattern, 0)] and outside is not inside
+    assert (inside.pattern, inside.flags, inside.groups, inside.groupindex) == (
+        outside.pattern,
+        outside.flags,
+        outside.groups,
+        outside.groupindex,
+    )
+    words = ["a0-mot0", "A0–mot0s", "b1-mot1", "b1-mot2", "z25-mot4s", "a26-mot5", "a0-mot0x", "", "a0mot0"]
+    assert [m and (m.group(0), m.lastgroup) for m in map(inside.match, words)] == [
+        m and (m.group(0), m.lastgroup) for m in map(outside.match, words)
+    ]
+    assert [bool(inside.match(w)) for w in words] == [True, True, True, False, True, True, False, False, False]
+
+
+def test_compiled_patterns_of_another_interpreter_are_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import marshal
+
+    target = models.write_compiled([(_alternation(20), 0)], tmp_path / "patterns.marshal")
+    monkeypatch.setattr(models, "patterns_file", lambda: target)
+    body = marshal.loads(target.read_bytes())
+    target.write_bytes(marshal.dumps({**body, "key": "3.10.0|20171005|little"}))
+    assert models._precompiled.__wrapped__() == {}  # type: ignore[attr-defined]
+    target.write_bytes(b"not marshal")
+    assert models._precompiled.__wrapped__() == {}  # type: ignore[attr-defined]
+
+
+def test_setup_leaves_the_french_tokenizer_pattern_compiled() -> None:
+    from spacy.lang.fr.tokenizer_exceptions import TOKEN_MATCH
+
+    served = models._precompiled.__wrapped__()  # type: ignore[attr-defined]
+    french = TOKEN_MATCH.__self__  # type: ignore[attr-defined]
+    assert (french.pattern, french.flags & ~32) in served or (french.pattern, 0) in served
+    assert len(french.pattern) > 1_000_000
+
+
+def test_the_cli_process_does_not_import_prefects_server() -> None:
+    code = "import sys, flows.news_etl; print(sorted(m for m in sys.modules if m.startswith('prefect.server.api')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_embedded_server_skips_migrating_a_database_at_a_known_head(tmp_path: Path) -> None:
+    import sqlite3
+
+    from flows import embedded
+
+    db = tmp_path / "prefect.db"
+    assert embedded._sqlite_database(f"sqlite+aiosqlite:///{db}") == db
+    assert embedded._sqlite_database("postgresql+asyncpg://u@h/db") is None
+    assert embedded._sqlite_database("sqlite+aiosqlite:///:memory:") is None
+    assert not embedded._at_known_head(db)  # no database
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num TEXT)")
+        conn.execute("INSERT INTO alembic_version VALUES ('27d8f4e1a6c9')")
+    assert not embedded._at_known_head(db)  # no note yet: Prefect migrates
+    embedded._mark_head(db)
+    assert embedded._at_known_head(db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'abcdef012345'")
+    assert not embedded._at_known_head(db)  # another revision since the note
+    embedded._mark_head(db)
+    note = json.loads((tmp_path / "prefect.db.depeche-head.json").read_text(encoding="utf-8"))
+    (tmp_path / "prefect.db.depeche-head.json").write_text(json.dumps({**note, "prefect": "0.0.1"}), encoding="utf-8")
+    assert not embedded._at_known_head(db)  # another Prefect version
+
+
+def test_an_embedded_server_that_exits_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows import embedded
+    from flows.errors import ServerError
+
+    server = embedded.EmbeddedServer()
+    popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **kw: popen([sys.executable, "-c", "raise SystemExit(7)"]))
+    server.spawn()
+    with pytest.raises(ServerError, match="exited with code 7 before it answered"):
+        server.wait_ready(timeout=30)
