@@ -18,10 +18,13 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import httpx
 import prefect
+from prefect.context import refresh_global_settings_context
 from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, get_current_settings
 
 from flows.errors import ServerError
@@ -147,7 +150,11 @@ class EmbeddedServer:
                 code = self.process.poll()
                 if code == STARTUP_FAILURE and attempts < PORT_ATTEMPTS:
                     attempts += 1
+                    advertised = os.environ.get(PREFECT_API_URL.name) == self.api_url
                     self.spawn()
+                    if advertised:
+                        os.environ[PREFECT_API_URL.name] = self.api_url
+                        refresh_global_settings_context()
                     continue
                 if code is not None:
                     raise ServerError(f"Prefect's embedded server exited with code {code} before it answered")
@@ -159,6 +166,20 @@ class EmbeddedServer:
                 time.sleep(POLL_SECONDS)
         self.stop()
         raise ServerError(f"Prefect's embedded server did not answer within {limit:g} s")
+
+    @contextlib.contextmanager
+    def advertised(self) -> Iterator[None]:
+        """Within the block PREFECT_API_URL names this server for every thread here and every child process."""
+        # Prefect's own threads (the process pool's message forwarder, the events and log workers it starts) read
+        # the process-global settings, not the run's context, and children inherit the environment: without the
+        # address in both, they would each start an embedded server of their own.
+        with mock.patch.dict(os.environ, {PREFECT_API_URL.name: self.api_url}):
+            refresh_global_settings_context()
+            try:
+                yield
+            finally:
+                os.environ.pop(PREFECT_API_URL.name, None)
+        refresh_global_settings_context()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Terminate the server and reap it; killed if it outlasts `timeout`."""

@@ -6,6 +6,7 @@ Run it on Prefect's embedded server with `python -m flows.news_etl --input DIR -
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import sys
 import time
@@ -302,17 +303,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args.debug:
         quiet_console_tracebacks()
     try:
-        with interrupt.handled(server):
+        with interrupt.handled(server), contextlib.ExitStack() as stack:
             # Before Prefect starts: a locked or unwritable output is reported in well under a second.
             store.check_output(params.output_dir)
             store.check_unlocked(params.output_dir, params.lock_wait_seconds)
             # The server, then the models: both come up together, on the two cores, while the flow waits for both.
             if server is not None:
                 server.spawn()
+                stack.enter_context(server.advertised())
             start_models(params)
-            api = {PREFECT_API_URL: server.wait_ready()} if server is not None else {}
+            if server is not None:
+                server.wait_ready()
             # The heartbeat thread would add ~1 s at teardown of every direct run, for no benefit on an embedded server.
-            with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None, **api}):
+            with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
                 summary = news_etl(**params.model_dump())
     except EXPECTED as exc:
         if args.debug:

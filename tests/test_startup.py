@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -298,3 +299,39 @@ def test_an_embedded_server_that_exits_is_a_one_line_error(monkeypatch: pytest.M
     server.spawn()
     with pytest.raises(ServerError, match="exited with code 7 before it answered"):
         server.wait_ready(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_direct_run_with_workers_starts_one_server_and_leaves_none(tmp_path: Path) -> None:
+    import psutil
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    for i in range(4):
+        (inp / f"a{i}.txt").write_bytes((REPO / "seeds" / SEED).read_bytes() + f"\n\nDépêche {i}.".encode())
+    home = tmp_path / "prefect-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"PREFECT_HOME": str(home), "PYTHONPATH": str(REPO)}
+    argv = ["--input", str(inp), "--output", str(tmp_path / "out"), "--shard-size", "1", "--workers", "2"]
+    for _ in range(2):  # the first start migrates the new database, the second skips it
+        done = subprocess.run(
+            [sys.executable, "-m", "flows.news_etl", *argv],
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "files_seen=4 files_processed=" in done.stdout
+        # Prefect logs this line when it starts an embedded server of its own: a worker or one of its threads
+        # that did not know the run's server.
+        assert "Starting temporary server" not in done.stderr
+    assert json.loads((home / "prefect.db.depeche-head.json").read_text(encoding="utf-8"))["revision"]
+    time.sleep(1)
+    left = []
+    for p in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if p.environ().get("PREFECT_HOME") == str(home):
+                left.append(p.cmdline())
+    assert left == []
