@@ -529,8 +529,8 @@ def lingua_detector(languages: tuple[str, ...] = ALL_LANGUAGES, preload: bool = 
 
     # Preloaded, every n-gram size of every language loads now (~6 s, ~0.9 GB for all of LANGUAGES), before worker
     # processes fork and share it (flows/workers.py). Lazily, each loads on the first text that needs it (lingua
-    # keeps them per process, for all its detectors), so a small run in one process loads only what its texts
-    # need, French and its neighbours (~1/3 of it for French news).
+    # keeps them per process, for all its detectors); a 1-worker run's warm-up preloads the Latin-script ones
+    # (load_latin_lingua_models), and the other scripts load on their first text.
     return NarrowingDetector(detect=build(languages, preload=preload), among=among)
 
 
