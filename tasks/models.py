@@ -10,7 +10,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Literal, ParamSpec, TypeVar, cast
 
 from tasks.language import Detector, NarrowingDetector
 from tasks.records import RawSpan
@@ -534,6 +534,7 @@ def lingua_detector(languages: tuple[str, ...] = ALL_LANGUAGES, preload: bool = 
     return NarrowingDetector(detect=build(languages, preload=preload), among=among)
 
 
+@once
 def load_latin_lingua_models(languages: tuple[str, ...] = ALL_LANGUAGES) -> None:
     """Load every n-gram model of the Latin-script languages among `languages` now, on all cores, for all detectors."""
     # A lazy detector loads, on the first short Latin-script text (a French title), all five n-gram sizes of every
@@ -542,6 +543,16 @@ def load_latin_lingua_models(languages: tuple[str, ...] = ALL_LANGUAGES) -> None
     from lingua import Language, LanguageDetectorBuilder
 
     wanted = set(languages)
+    # Nothing to do where a preloaded detector holds them all. That includes a process forked from one that
+    # preloaded: there a parallel preload would wait forever, with the GIL held, on the parent's thread pool,
+    # whose threads fork does not copy.
+    preloaded = [
+        set(cast(tuple[str, ...], args[0]))
+        for name, args in _LOADED
+        if name == lingua_detector.__qualname__ and args[1]
+    ]
+    if any(wanted <= loaded for loaded in preloaded):
+        return
     latin = [lang for lang in Language.all_with_latin_script() if lang.iso_code_639_1.name.lower() in wanted]
     if latin:
         LanguageDetectorBuilder.from_languages(*latin).with_preloaded_language_models().build()

@@ -335,3 +335,24 @@ def test_a_direct_run_with_workers_starts_one_server_and_leaves_none(tmp_path: P
             if p.environ().get("PREFECT_HOME") == str(home):
                 left.append(p.cmdline())
     assert left == []
+
+
+_FORKED_WARM_UP = """
+import os, sys
+from tasks import models
+models.lingua_detector(("de", "fr", "ru"), preload=True)  # lingua's thread pool runs in this process
+pid = os.fork()
+if pid == 0:
+    models.load_latin_lingua_models(("de", "fr"))
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_the_latin_warm_up_is_skipped_in_a_fork_of_a_process_that_preloaded(tmp_path: Path) -> None:
+    script = tmp_path / "forked_warm_up.py"
+    script.write_text(_FORKED_WARM_UP, encoding="utf-8")
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "0", done.stderr
