@@ -24,6 +24,7 @@ from unittest import mock
 
 import httpx
 import prefect
+import prefect.context
 from prefect.context import refresh_global_settings_context
 from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, get_current_settings
 
@@ -133,7 +134,8 @@ class EmbeddedServer:
             env["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "false"
             database = None
         self.migrating = database  # the database to note the head of, once this start migrated it
-        self.process = subprocess.Popen(command, env=env, preexec_fn=_detach)  # noqa: PLW1509 (no threads yet)
+        # preexec_fn runs between fork and exec: only setsid and prctl, and the first spawn precedes the run's threads.
+        self.process = subprocess.Popen(command, env=env, preexec_fn=_detach)  # noqa: PLW1509
         # At exit, and after Prefect's own exit handlers (registered later, so run earlier) sent the run's last logs.
         atexit.register(self.stop)
 
@@ -173,13 +175,13 @@ class EmbeddedServer:
         # Prefect's own threads (the process pool's message forwarder, the events and log workers it starts) read
         # the process-global settings, not the run's context, and children inherit the environment: without the
         # address in both, they would each start an embedded server of their own.
-        with mock.patch.dict(os.environ, {PREFECT_API_URL.name: self.api_url}):
-            refresh_global_settings_context()
-            try:
+        previous = prefect.context.GLOBAL_SETTINGS_CONTEXT
+        try:
+            with mock.patch.dict(os.environ, {PREFECT_API_URL.name: self.api_url}):
+                refresh_global_settings_context()
                 yield
-            finally:
-                os.environ.pop(PREFECT_API_URL.name, None)
-        refresh_global_settings_context()
+        finally:
+            prefect.context.GLOBAL_SETTINGS_CONTEXT = previous
 
     def stop(self, timeout: float = 5.0) -> None:
         """Terminate the server and reap it; killed if it outlasts `timeout`."""

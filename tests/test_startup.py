@@ -356,3 +356,25 @@ def test_the_latin_warm_up_is_skipped_in_a_fork_of_a_process_that_preloaded(tmp_
     env = os.environ | {"PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "0", done.stderr
+
+
+def test_the_server_is_advertised_to_threads_and_children_only_within_the_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    from flows.embedded import EmbeddedServer
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    server = EmbeddedServer()
+    server.port = 41234
+    seen: list[str | None] = []
+    with server.advertised():
+        thread = threading.Thread(target=lambda: seen.append(PREFECT_API_URL.value()))  # no run context there
+        thread.start()
+        thread.join()
+        assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:41234/api"
+    assert seen == ["http://127.0.0.1:41234/api"]
+    with pytest.raises(KeyError), server.advertised():
+        raise KeyError
+    assert "PREFECT_API_URL" not in os.environ and not PREFECT_API_URL.value()
