@@ -366,6 +366,7 @@ def test_the_server_is_advertised_to_threads_and_children_only_within_the_block(
     from flows.embedded import EmbeddedServer
 
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    before = PREFECT_API_URL.value()  # the session's test server, where another test started it
     server = EmbeddedServer()
     server.port = 41234
     seen: list[str | None] = []
@@ -377,4 +378,4 @@ def test_the_server_is_advertised_to_threads_and_children_only_within_the_block(
     assert seen == ["http://127.0.0.1:41234/api"]
     with pytest.raises(KeyError), server.advertised():
         raise KeyError
-    assert "PREFECT_API_URL" not in os.environ and not PREFECT_API_URL.value()
+    assert "PREFECT_API_URL" not in os.environ and PREFECT_API_URL.value() == before
