@@ -150,9 +150,11 @@ def warm_up(spec: ModelSpec) -> threading.Thread:
     # A failure is left for the shard's own call, which raises it where the run reports it.
 
     def load() -> None:
-        with contextlib.suppress(Exception):
-            if spec.detector == "lingua" and not spec.preload:
+        # Apart, so that a failed preload of lingua's Latin-script models still leaves the models loaded.
+        if spec.detector == "lingua" and not spec.preload:
+            with contextlib.suppress(Exception):
                 load_latin_lingua_models(spec.languages)
+        with contextlib.suppress(Exception):
             load_models(spec)
 
     thread = _WARMING.get(spec)

@@ -534,18 +534,18 @@ def lingua_detector(languages: tuple[str, ...] = ALL_LANGUAGES, preload: bool = 
     return NarrowingDetector(detect=build(languages, preload=preload), among=among)
 
 
-@once
 def load_latin_lingua_models(languages: tuple[str, ...] = ALL_LANGUAGES) -> None:
     """Load every n-gram model of the Latin-script languages among `languages` now, on all cores, for all detectors."""
     # A lazy detector loads, on the first short Latin-script text (a French title), all five n-gram sizes of every
     # Latin-script candidate: ~5 s on one core in the shard. lingua keeps loaded models for every detector of the
-    # process and preloads them in parallel, so this takes ~3 s of wall time, while the embedded server starts.
-    from lingua import Language, LanguageDetectorBuilder
+    # process and preloads them in parallel, so a preloaded detector over them takes ~3 s of wall time, while the
+    # embedded server starts.
+    from lingua import Language
 
     wanted = set(languages)
-    # Nothing to do where a preloaded detector holds them all. That includes a process forked from one that
-    # preloaded: there a parallel preload would wait forever, with the GIL held, on the parent's thread pool,
-    # whose threads fork does not copy.
+    # Nothing to do where a preloaded detector holds them all: lingua_detector's cache, inherited by a forked process
+    # too, where a parallel preload would wait forever, with the GIL held, on the parent's thread pool, whose threads
+    # fork does not copy.
     preloaded = [
         set(cast(tuple[str, ...], args[0]))
         for name, args in _LOADED
@@ -553,9 +553,10 @@ def load_latin_lingua_models(languages: tuple[str, ...] = ALL_LANGUAGES) -> None
     ]
     if any(wanted <= loaded for loaded in preloaded):
         return
-    latin = [lang for lang in Language.all_with_latin_script() if lang.iso_code_639_1.name.lower() in wanted]
+    codes = (language.iso_code_639_1.name.lower() for language in Language.all_with_latin_script())
+    latin = tuple(sorted(code for code in codes if code in wanted))
     if latin:
-        LanguageDetectorBuilder.from_languages(*latin).with_preloaded_language_models().build()
+        lingua_detector(latin, preload=True)
 
 
 if __name__ == "__main__":
