@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from tasks import store
 from tasks.records import Document, Paragraph, Reject, Run
+from tasks.store.parquet import conform
 from tasks.store.schemas import DOCUMENTS, PARAGRAPHS, REJECTS, SCHEMA_VERSION
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -107,6 +109,36 @@ def test_incompatible_tables_need_full_refresh(tmp_path: Path) -> None:
     with pytest.raises(store.StoreError, match="full refresh"):
         store.check_compatible(out, full_refresh=False)
     store.check_compatible(out, full_refresh=True)
+
+
+def test_full_refresh_gives_older_log_files_the_new_columns(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    commit(out, "r1", [stage(out, "r1", "p1", [doc("a", "A")])])
+    # Turn the store into one of an older version, whose runs had no `language_detector` yet.
+    old_run = out / ".current" / "runs" / "r1.parquet"
+    pq.write_table(pq.read_table(old_run).drop_columns(["language_detector"]), old_run)
+    info = out / ".current" / "_depeche.json"
+    info.write_text(json.dumps({**json.loads(info.read_text()), "schema_version": "4"}))
+    rejects_before = sorted(f.name for f in (out / "rejects").rglob("*.parquet"))
+
+    commit(out, "r2", [stage(out, "r2", "p2", [doc("b", "B")])], full_refresh=True)
+    runs = pd.read_parquet(out / "runs")
+    # pandas takes a folder's columns from its first file, the old run's: without the rewrite the column is gone.
+    assert list(runs["run_id"]) == ["r1", "r2"]
+    assert runs["language_detector"].isna().tolist() == [True, False]
+    assert runs["language_detector"].iloc[1] == "lingua"
+    assert sorted(f.name for f in (out / "runs").glob("*.parquet")) == ["r1~00000002.parquet", "r2.parquet"]
+    # Log files already of this version are linked as they are.
+    assert set(rejects_before) <= {f.name for f in (out / "rejects").rglob("*.parquet")}
+
+
+def test_conform_adds_missing_columns_as_nulls_and_keeps_the_others() -> None:
+    schema = pa.schema([pa.field("run_id", pa.string(), nullable=False), pa.field("n", pa.int64(), nullable=False)])
+    old = pa.table({"gone": ["x"], "run_id": ["r1"]})
+    conformed = conform(old, schema)
+    assert conformed.column_names == ["run_id", "n", "gone"]
+    assert conformed.to_pylist() == [{"run_id": "r1", "n": None, "gone": "x"}]
+    assert conformed.schema.field("n").nullable and not conformed.schema.field("run_id").nullable
 
 
 def test_foreign_folder_is_refused(tmp_path: Path) -> None:

@@ -27,6 +27,20 @@ def to_table(rows: Sequence[object], schema: pa.Schema) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=schema)
 
 
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`schema`'s columns first, null where the writer's version had none; the table's other columns kept after."""
+    columns, names = [], []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table[field.name].cast(field.type))
+            names.append(field)
+        else:
+            columns.append(pa.nulls(table.num_rows, field.type))
+            names.append(field.with_nullable(True))
+    extra = [f for f in table.schema if f.name not in schema.names]
+    return pa.Table.from_arrays(columns + [table[f.name] for f in extra], schema=pa.schema(names + extra))
+
+
 def _with_versions(schema: pa.Schema) -> pa.Schema:
     return schema.with_metadata(
         {b"depeche.schema_version": SCHEMA_VERSION.encode(), b"depeche.pipeline_version": __version__.encode()}

@@ -213,11 +213,13 @@ def commit(
     gone = set(new_manifest["source"].to_pylist()) | set(remove_sources)
     replacement = _replacement(old_segments, gone, index.read_flag_updates(stage), seq)
 
+    # Only a full refresh crosses a schema version (check_compatible), and it carries the logs over.
+    upgrade = prev is not None and json.loads((prev / STORE_INFO).read_text()).get("schema_version") != SCHEMA_VERSION
     for name in TABLES:
         is_log = name not in DOCUMENT_TABLES  # runs and rejects keep every run's rows, even across a full refresh
         (snap / name).mkdir()
         if prev is not None and (is_log or not full_refresh):
-            _carry_over(prev / name, snap / name, replacement, is_log=is_log, table=name)
+            _carry_over(prev / name, snap / name, replacement, is_log=is_log, table=name, upgrade=upgrade, seq=seq)
         for p in staged:
             for src in sorted((stage / name).rglob(f"{p.part}.parquet")):
                 _place_staged(src, stage / name, snap / name, replacement.updates, name=name, run_id=run.run_id)
@@ -265,8 +267,10 @@ def _replacement(
     )
 
 
-def _carry_over(prev: Path, snap: Path, replacement: _Replacement, *, is_log: bool, table: str) -> None:
-    """Hard-link the previous snapshot's files of one table; rewrite those that lose rows or change flags."""
+def _carry_over(
+    prev: Path, snap: Path, replacement: _Replacement, *, is_log: bool, table: str, upgrade: bool, seq: int
+) -> None:
+    """Hard-link the previous snapshot's files of one table; rewrite those that lose rows, change flags or columns."""
     made: set[Path] = set()  # one mkdir per partition, not per file: each costs a system call or two
     for f in sorted(prev.rglob("*.parquet")):
         if f.name == EMPTY_FILE:
@@ -281,6 +285,12 @@ def _carry_over(prev: Path, snap: Path, replacement: _Replacement, *, is_log: bo
             kept = index.apply_flags(kept, table, replacement.updates)
             if kept.num_rows:
                 parquet.write_atomic(kept, target.with_name(f"{replacement.renamed[f.stem]}.parquet"))
+        elif upgrade and not pq.read_schema(f).equals(TABLES[table], check_metadata=False):
+            # A log file of an older version lacks the new columns, and pandas takes a folder's columns from its
+            # first file: an old run first would hide them for every run. The new name keeps names immutable.
+            parquet.write_atomic(
+                parquet.conform(pq.read_table(f), TABLES[table]), target.with_name(f"{f.stem}~{seq:08d}.parquet")
+            )
         else:
             os.link(f, target)
 
