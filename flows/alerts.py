@@ -19,10 +19,11 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 from uuid import UUID
 
 from prefect.automations import Automation, CallWebhook, EventTrigger, Posture, SendNotification
-from prefect.events.actions import Action
+from prefect.events.actions import ActionTypesOrUnknown
 
 FLOW_NAME = "news-etl"
 BLOCK_NAME = "depeche-alerts"
@@ -68,9 +69,11 @@ FAILED_BODY = (
 )
 
 
-def _actions(webhook_id: UUID | None, notify_id: UUID | None, payload: str, subject: str, body: str) -> list[Action]:
+def _actions(
+    webhook_id: UUID | None, notify_id: UUID | None, payload: str, subject: str, body: str
+) -> list[ActionTypesOrUnknown]:
     """The webhook call and, when a notification block is given, a notification through it."""
-    actions: list[Action] = []
+    actions: list[ActionTypesOrUnknown] = []
     if webhook_id:
         actions.append(CallWebhook(block_document_id=webhook_id, payload=payload))
     if notify_id:
@@ -163,7 +166,8 @@ def _notification_block_id(ref: str) -> UUID:
     """The id of a saved notification block named `<block type slug>/<name>`."""
     from prefect.blocks.core import Block
 
-    block = Block.load(ref)
+    # Block.load is sync-compatible: called outside an event loop it returns the block, not a coroutine.
+    block = cast(Block, Block.load(ref))
     if not hasattr(block, "notify"):
         raise ValueError(f"DEPECHE_ALERT_BLOCK: {ref} is a {type(block).__name__} block, not a notification block")
     return block._block_document_id  # type: ignore[return-value]

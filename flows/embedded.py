@@ -129,7 +129,8 @@ class EmbeddedServer:
         ]
         settings = get_current_settings()
         env = {**os.environ, **EPHEMERAL_ENV, **settings.to_environment_variables(exclude_unset=True)}
-        database = _sqlite_database(settings.server.database.connection_url.get_secret_value())
+        url = settings.server.database.connection_url
+        database = None if url is None else _sqlite_database(url.get_secret_value())
         if database is not None and _at_known_head(database):
             env["PREFECT_SERVER_DATABASE_MIGRATE_ON_START"] = "false"
             database = None

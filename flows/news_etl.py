@@ -16,7 +16,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.context import FlowRunContext
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.states import Failed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
@@ -276,7 +276,7 @@ def run_shards(params: EtlParams, run_id: str, shards: list[Shard], spec: ModelS
                 "run_id": run_id,
                 "models": spec,
             }
-            futures = [
+            futures: list[PrefectFuture[ShardResult]] = [
                 runner.submit(process_shard, kwargs | {"shard": shard, "max_bytes": params.max_file_bytes})
                 for shard in shards
             ]

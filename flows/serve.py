@@ -15,10 +15,11 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from prefect import serve
+from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
 from flows.news_etl import news_etl
@@ -80,7 +81,8 @@ def main() -> None:
     copies, notes = served(deployments(timezone=a.timezone), _deployed_names())
     for note in notes:
         print(f"serve: {note}", file=sys.stderr, flush=True)
-    serve(*(news_etl.to_deployment(**d) for d in copies))
+    # to_deployment is sync-compatible: outside an event loop it returns the deployment, not a coroutine.
+    serve(*(cast(RunnerDeployment, news_etl.to_deployment(**d)) for d in copies))
 
 
 if __name__ == "__main__":
