@@ -235,7 +235,7 @@ def _sample(root: psutil.Process, server_pids: dict[int, bool]) -> tuple[float, 
 
 def _cpu_in_window(samples: list, lo: float, hi: float, pids: set[int]) -> float:
     """CPU seconds the given processes spent between epochs lo and hi (as far as samples can tell)."""
-    before = next((s[3] for s in reversed(samples) if s[0] <= lo), {})
+    before: dict[int, float] = next((s[3] for s in reversed(samples) if s[0] <= lo), {})
     after: dict[int, float] = {}
     for s in samples:
         if s[0] <= hi:
@@ -537,18 +537,19 @@ def ratios(sizes: list[dict]) -> list[dict]:
     s = last("flow_1w", "reference")
     add(
         "flow_1w_vs_reference_throughput",
-        s and s["systems"]["flow_1w"]["chars_per_s_end_to_end"] / s["systems"]["reference"]["chars_per_s"],
+        s["systems"]["flow_1w"]["chars_per_s_end_to_end"] / s["systems"]["reference"]["chars_per_s"] if s else None,
         f"{s['articles']} articles, chars/s over each whole call" if s else "needs flow 1w and reference",
-        s
-        and (s["systems"]["reference"]["cpu_s"] / s["systems"]["reference"]["chars"])
-        / max(s["systems"]["flow_1w"]["cpu_s"] / s["chars"], 1e-12),
+        (s["systems"]["reference"]["cpu_s"] / s["systems"]["reference"]["chars"])
+        / max(s["systems"]["flow_1w"]["cpu_s"] / s["chars"], 1e-12)
+        if s
+        else None,
     )
     s = last("flow_1w", "ner_alone")
     add(
         "flow_1w_wall_vs_ner_wall",
-        s and s["systems"]["flow_1w"]["wall_s"] / s["systems"]["ner_alone"]["wall_s"],
+        s["systems"]["flow_1w"]["wall_s"] / s["systems"]["ner_alone"]["wall_s"] if s else None,
         f"{s['articles']} articles" if s else "needs flow 1w",
-        s and s["systems"]["flow_1w"]["cpu_s"] / max(s["systems"]["ner_alone"]["cpu_s"], 1e-9),
+        s["systems"]["flow_1w"]["cpu_s"] / max(s["systems"]["ner_alone"]["cpu_s"], 1e-9) if s else None,
     )
     s = last("flow_1w", "flow_2w")
     if s:
@@ -573,7 +574,7 @@ def ratios(sizes: list[dict]) -> list[dict]:
     note = "" if s is None or s["articles"] >= 10_000 else " (goal is set at 10k articles)"
     add(
         "overhead_vs_wall_1w",
-        s and s["systems"]["flow_1w"]["overhead_fraction"],
+        s["systems"]["flow_1w"]["overhead_fraction"] if s else None,
         f"{s['articles']} articles{note}" if s else "needs flow 1w",
     )
     return rows

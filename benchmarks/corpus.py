@@ -161,7 +161,8 @@ def articles(pool: Pool, n: int, seed: int, *, french_share: float = FRENCH_SHAR
         raise ValueError("the pool has no paragraph to draw from")
     drawers = {french: _Group(g) for g, french in groups}
     rng = random.Random(seed)
-    kinds, weights = zip(*HEADER_KINDS, strict=True)
+    kinds = [kind for kind, _ in HEADER_KINDS]
+    weights = [weight for _, weight in HEADER_KINDS]
     out: list[Article] = []
     for _ in range(n):
         french = rng.random() < french_share
@@ -171,7 +172,8 @@ def articles(pool: Pool, n: int, seed: int, *, french_share: float = FRENCH_SHAR
         target = min(MAX_CHARS, max(MIN_CHARS, rng.lognormvariate(math.log(MEDIAN_CHARS), CHARS_SIGMA)))
         most = rng.randint(MIN_PARAGRAPHS, MAX_PARAGRAPHS)
         first, i = group.draw(rng)
-        source, paragraphs, chars = first, [], 0
+        source, chars = first, 0
+        paragraphs: list[str] = []
         while len(paragraphs) < MIN_PARAGRAPHS or (chars < target and len(paragraphs) < most):
             if i >= len(source.paragraphs):
                 source, i = group.draw(rng)

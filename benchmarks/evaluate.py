@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -204,7 +206,7 @@ def score_set(
     gold: dict[str, dict],
     tables: dict[str, pd.DataFrame],
     stated: dict[str, bool],
-    skip: set[str] = frozenset(),
+    skip: AbstractSet[str] = frozenset(),
     scopes: tuple[str, ...] | None = None,
 ) -> dict:
     """Flat {metric: number} for one run on one set, in percent; the `skip` sources' spans are not scored."""
@@ -243,13 +245,13 @@ def score_set(
             "duckling.value_f1": 100 * values.f1,
         }
     if "entities" in scopes:
-        res = scoring.score_entities(
+        by_label = scoring.score_entities(
             gold_spans(gold, "entities", docs),
             pred_spans(tables["entities"], docs, value=False),
             labels=ENTITY_LABELS.get(name, scoring.ENTITY_LABELS),
             ignore=gold_spans(gold, "other_entities", docs),
         )
-        for mode, per in res.items():
+        for mode, per in by_label.items():
             for label, prf in per.items():
                 suffix = "" if label == "micro" else f".{label}"
                 scores[f"entities.{mode}_f1{suffix}"] = 100 * prf.f1
@@ -257,7 +259,7 @@ def score_set(
             scores[f"entities.{mode}_r"] = 100 * per["micro"].recall
     if "doc_date" in scopes:
         d = tables["documents"].set_index("doc")
-        items = []
+        items: list[DocDate] = []
         for src, rec in gold.items():
             if not rec.get("date"):
                 continue
@@ -273,7 +275,7 @@ def score_set(
     if "paragraph_language" in scopes or "doc_language" in scopes:
         if "paragraph_language" in scopes:
             pars = tables["paragraphs"].set_index(["doc", "paragraph_id"])["language"].to_dict()
-            items = [
+            languages = [
                 (p["language"], pars.get((src, i)), len(p["text"]))
                 for src, rec in gold.items()
                 for i, p in enumerate(rec["paragraphs"])
@@ -281,12 +283,12 @@ def score_set(
             ]
         else:
             langs = tables["documents"].set_index("doc")["language"].to_dict()
-            items = [
+            languages = [
                 (rec["language"], langs.get(src), sum(len(p["text"]) for p in rec["paragraphs"]))
                 for src, rec in gold.items()
                 if rec.get("language")
             ]
-        by_bucket = scoring.score_language(items)
+        by_bucket = scoring.score_language(languages)
         if len(by_bucket) == 2:  # one bucket only: it repeats 'all'
             by_bucket = {"all": by_bucket["all"]}
         for bucket, ls in by_bucket.items():
@@ -308,11 +310,11 @@ def score_halves(
     gold: dict[str, dict],
     tables: dict[str, pd.DataFrame],
     stated: dict[str, bool],
-    skip: set[str] = frozenset(),
+    skip: AbstractSet[str] = frozenset(),
     scopes: tuple[str, ...] | None = None,
 ) -> dict[str, dict]:
     """{'tune' | 'check' | 'all': scores}: each half is scored on its own documents only."""
-    out = {
+    out: dict[str, dict] = {
         half: score_set(name, {s: r for s, r in gold.items() if half_of(s) == half}, tables, stated, skip, scopes)
         for half in HALVES
     }
@@ -477,7 +479,7 @@ def _label(metric: str, by_half: dict[str, dict[str, float]]) -> str:
     return metric
 
 
-def _table(rows: list[tuple[str, ...]]) -> str:
+def _table(rows: Sequence[tuple[str, ...]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -140,8 +141,9 @@ def build_store(out: Path, n: int, pool: list[str], originals: list[list[str]]) 
                 pa.table({"documents": [total], "duplicates": [0], "near_duplicates": [0]}),
                 stage / idx.TOTALS_FILE,
             )
+            fields: dict[str, Any] = dict.fromkeys(Run.__dataclass_fields__, 0)
             now = Run(
-                **dict.fromkeys(Run.__dataclass_fields__, 0)
+                **fields
                 | {"run_id": run_id, "started_at": _t(), "finished_at": _t(), "full_refresh": False}
                 | {"pipeline_version": "build", "language_detector": "lingua"}
                 | dict.fromkeys(("files_seen", "files_processed", "files_new", "documents"), m)

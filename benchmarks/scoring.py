@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -149,7 +149,7 @@ class Rate:
         return 100.0 * self.hits / self.total if self.total else 0.0
 
 
-def score_duckling(gold: dict[str, Sequence[Span]], pred: dict[str, Sequence[Span]]) -> dict[str, Rate]:
+def score_duckling(gold: Mapping[str, Sequence[Span]], pred: Mapping[str, Sequence[Span]]) -> dict[str, Rate]:
     """positives: a prediction overlaps the gold span with its value and precision; negatives: none."""
     pos = neg = pos_ok = neg_ok = 0
     for doc, spans in gold.items():
@@ -164,7 +164,7 @@ def score_duckling(gold: dict[str, Sequence[Span]], pred: dict[str, Sequence[Spa
     return {"positives_at_grain": Rate(pos_ok, pos), "negatives_clean": Rate(neg_ok, neg)}
 
 
-def score_duckling_values(gold: dict[str, Sequence[Span]], pred: dict[str, Sequence[Span]]) -> PRF:
+def score_duckling_values(gold: Mapping[str, Sequence[Span]], pred: Mapping[str, Sequence[Span]]) -> PRF:
     """A prediction is right when it overlaps a gold span of its document with the same value and precision;
     every prediction on a negative (a document without gold spans) is wrong."""
     return _match(

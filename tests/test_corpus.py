@@ -69,9 +69,7 @@ def test_pool_dedups_sources_keeps_precise_header_and_drops_fragments(pool: corp
     museum = next(s for s in pool.french if "Morisot" in s.paragraphs[0])
     assert museum.header == "2019-11-04"
     strike = next(s for s in pool.french if s.paragraphs[0].startswith("Grève"))
-    assert strike.paragraphs[-1] == (
-        "Les syndicats appellent à une nouvelle journée de mobilisation le 12 avril."
-    )
+    assert strike.paragraphs[-1] == ("Les syndicats appellent à une nouvelle journée de mobilisation le 12 avril.")
     assert strike.header is None
 
 

@@ -151,7 +151,7 @@ def run(originals: Sequence[Doc], seed: int, repeats: int) -> dict:
     copies = make_copies(originals, seed, POSITIVE_EDITS, True)
     heavy = make_copies(originals, seed, NEGATIVE_EDITS, False)
     hardest = hardest_pairs(originals)
-    negatives = {"hardest": hardest, "random": random_pairs(originals, len(originals), seed)}
+    negatives: dict[str, list] = {"hardest": hardest, "random": random_pairs(originals, len(originals), seed)}
     runs = [measure(originals, copies, heavy, negatives) for _ in range(repeats)]
     r = runs[0]
     r["seconds"] = {k: min(x["seconds"][k] for x in runs) for k in r["seconds"]}
