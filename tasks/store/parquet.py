@@ -29,16 +29,16 @@ def to_table(rows: Sequence[object], schema: pa.Schema) -> pa.Table:
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """`schema`'s columns first, null where the writer's version had none; the table's other columns kept after."""
-    columns, names = [], []
+    columns, conformed = [], []
     for field in schema:
         if field.name in table.column_names:
             columns.append(table[field.name].cast(field.type))
-            names.append(field)
+            conformed.append(field)
         else:
             columns.append(pa.nulls(table.num_rows, field.type))
-            names.append(field.with_nullable(True))
+            conformed.append(field.with_nullable(True))
     extra = [f for f in table.schema if f.name not in schema.names]
-    return pa.Table.from_arrays(columns + [table[f.name] for f in extra], schema=pa.schema(names + extra))
+    return pa.Table.from_arrays(columns + [table[f.name] for f in extra], schema=pa.schema(conformed + extra))
 
 
 def _with_versions(schema: pa.Schema) -> pa.Schema:
